@@ -1,0 +1,129 @@
+"""The state both sides share: what the spec wants and what Canvas has, as one type.
+
+Pure values, no I/O. Entities are matched on natural keys (a set's SIS id, else its name;
+a group's SIS id, else its name within its set). Canvas ids ride along but are never the
+only thing matched on. A field the spec does not write is left out of `managed`, and the
+diff never touches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SelfSignup = Literal["enabled", "restricted"]
+AutoLeader = Literal["first", "random"]
+JoinLevel = Literal["parent_context_auto_join", "parent_context_request", "invitation_only"]
+MembersMode = Literal["exact", "additive", "seed", "observe"]
+UnmanagedGroups = Literal["delete", "keep"]
+
+GROUP_SET_FIELDS: frozenset[str] = frozenset({"self_signup", "auto_leader", "group_limit", "sis_id"})
+GROUP_FIELDS: frozenset[str] = frozenset({"description", "max_membership", "join_level", "sis_id"})
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Group(Frozen):
+    """A Canvas group inside a group set.
+
+    `members` is a set of Canvas user ids, or None when the spec does not manage members.
+    `leader` is a Canvas user id; only compared when "leader" is in `managed`.
+    """
+
+    name: str
+    description: str | None = None
+    max_membership: int | None = None
+    join_level: JoinLevel | None = None
+    sis_id: str | None = None
+    members: frozenset[int] | None = None
+    leader: int | None = None
+    managed: frozenset[str] = GROUP_FIELDS
+    absent: bool = False
+    canvas_id: int | None = None
+
+
+class GroupSet(Frozen):
+    """A Canvas group category ("group set") and its groups."""
+
+    name: str
+    self_signup: SelfSignup | None = None
+    auto_leader: AutoLeader | None = None
+    group_limit: int | None = None
+    sis_id: str | None = None
+    groups: tuple[Group, ...] = ()
+    managed: frozenset[str] = GROUP_SET_FIELDS
+    absent: bool = False
+    members_mode: MembersMode = "exact"
+    unmanaged_groups: UnmanagedGroups = "delete"
+    canvas_id: int | None = None
+    protected: bool = False
+
+
+class CourseState(Frozen):
+    """Every group set of one course (desired: only those the spec names)."""
+
+    course_id: int
+    group_sets: tuple[GroupSet, ...] = ()
+
+    def set_named(self, name: str) -> GroupSet | None:
+        return next((s for s in self.group_sets if s.name == name), None)
+
+
+EnrollmentType = Literal[
+    "StudentEnrollment",
+    "TeacherEnrollment",
+    "TaEnrollment",
+    "ObserverEnrollment",
+    "DesignerEnrollment",
+    "StudentViewEnrollment",
+]
+
+
+class Enrollment(Frozen):
+    type: str
+    state: str = "active"
+    section_id: int | None = None
+
+
+class User(Frozen):
+    """A course user as Canvas lists it. Personal data: never logged beyond spec identifiers."""
+
+    id: int
+    name: str = ""
+    login_id: str | None = None
+    sis_user_id: str | None = None
+    email: str | None = None
+    enrollments: tuple[Enrollment, ...] = ()
+
+
+MemberKind = Literal["login_id", "sis_user_id", "email", "canvas_id"]
+
+
+class Roster(Frozen):
+    """The course's users, used to turn spec identifiers into Canvas user ids."""
+
+    users: tuple[User, ...] = ()
+
+    def by_id(self) -> Mapping[int, User]:
+        return {u.id: u for u in self.users}
+
+    def identifier(self, user: User, kind: MemberKind) -> str | None:
+        if kind == "canvas_id":
+            return str(user.id)
+        value: str | None = getattr(user, kind)
+        return value
+
+    def labels(self, kind: MemberKind, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """user id -> how a spec would name that user; `canvas:ID` when the field is hidden."""
+        index = self.by_id()
+        wanted = index.keys() if ids is None else ids
+        out: dict[int, str] = {}
+        for uid in wanted:
+            user = index.get(uid)
+            ident = self.identifier(user, kind) if user else None
+            out[uid] = ident if ident else f"canvas:{uid}"
+        return out

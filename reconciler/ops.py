@@ -1,0 +1,234 @@
+"""Operations: small frozen values, one per verb and entity, each with a phase and a key.
+
+Operations name their parents by key (set name, group name), never only by Canvas id, so a
+plan can create a set and then groups inside it: apply fills a key -> id map as creates
+succeed. No I/O here; rendering and execution are dispatch tables elsewhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class Phase(IntEnum):
+    """Execution order. Lower runs first."""
+
+    UPSERT_SETS = 1
+    UPSERT_GROUPS = 2
+    SHRINK_MEMBERS = 3
+    GROW_MEMBERS = 4
+    LEADERS = 5
+    DELETE_GROUPS = 6
+    DELETE_SETS = 7
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "old": self.old, "new": self.new}
+
+
+def _ids(values: frozenset[int]) -> list[int]:
+    return sorted(values)
+
+
+@dataclass(frozen=True)
+class CreateGroupSet:
+    set_name: str
+    settings: dict[str, Any] = field(hash=False)
+    phase: Phase = field(default=Phase.UPSERT_SETS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name,)
+
+    def describe(self) -> str:
+        return f"create group set {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "create", "type": "group_set", "set": self.set_name,
+                "settings": dict(self.settings)}
+
+
+@dataclass(frozen=True)
+class UpdateGroupSet:
+    """`settings` is the full set of values to send: Canvas resets what a PUT leaves out."""
+
+    set_name: str
+    canvas_id: int
+    changes: tuple[FieldChange, ...]
+    settings: dict[str, Any] = field(hash=False)
+    phase: Phase = field(default=Phase.UPSERT_SETS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name,)
+
+    def describe(self) -> str:
+        return f"update group set {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "update", "type": "group_set", "set": self.set_name,
+                "canvas_id": self.canvas_id, "changes": [c.as_dict() for c in self.changes],
+                "settings": dict(self.settings)}
+
+
+@dataclass(frozen=True)
+class DeleteGroupSet:
+    set_name: str
+    canvas_id: int
+    group_count: int
+    phase: Phase = field(default=Phase.DELETE_SETS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name,)
+
+    def describe(self) -> str:
+        return f"delete group set {self.set_name!r} and its {self.group_count} groups"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "delete", "type": "group_set", "set": self.set_name,
+                "canvas_id": self.canvas_id, "group_count": self.group_count}
+
+
+@dataclass(frozen=True)
+class CreateGroup:
+    set_name: str
+    group_name: str
+    settings: dict[str, Any] = field(hash=False)
+    phase: Phase = field(default=Phase.UPSERT_GROUPS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name, self.group_name)
+
+    def describe(self) -> str:
+        return f"create group {self.group_name!r} in {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "create", "type": "group", "set": self.set_name,
+                "group": self.group_name, "settings": dict(self.settings)}
+
+
+@dataclass(frozen=True)
+class UpdateGroup:
+    """`changes` only: a group PUT leaves omitted attributes as they are."""
+
+    set_name: str
+    group_name: str
+    canvas_id: int
+    changes: tuple[FieldChange, ...]
+    phase: Phase = field(default=Phase.UPSERT_GROUPS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name, self.group_name)
+
+    def describe(self) -> str:
+        return f"update group {self.group_name!r} in {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "update", "type": "group", "set": self.set_name,
+                "group": self.group_name, "canvas_id": self.canvas_id,
+                "changes": [c.as_dict() for c in self.changes]}
+
+
+@dataclass(frozen=True)
+class DeleteGroup:
+    set_name: str
+    group_name: str
+    canvas_id: int
+    member_count: int
+    phase: Phase = field(default=Phase.DELETE_GROUPS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name, self.group_name)
+
+    def describe(self) -> str:
+        return f"delete group {self.group_name!r} in {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "delete", "type": "group", "set": self.set_name,
+                "group": self.group_name, "canvas_id": self.canvas_id,
+                "member_count": self.member_count}
+
+
+@dataclass(frozen=True)
+class SetMembers:
+    """Replace a group's members with `members` (one PUT members[]).
+
+    `canvas_id` is None when the group is created earlier in the same plan. `add` and
+    `remove` are what changes against Canvas; `members` is the whole list to send.
+    """
+
+    set_name: str
+    group_name: str
+    canvas_id: int | None
+    members: frozenset[int]
+    add: frozenset[int]
+    remove: frozenset[int]
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.SHRINK_MEMBERS if self.remove and len(self.remove) >= len(self.add) \
+            else Phase.GROW_MEMBERS
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name, self.group_name)
+
+    @property
+    def change_count(self) -> int:
+        return len(self.add) + len(self.remove)
+
+    def describe(self) -> str:
+        return (f"set members of {self.group_name!r} in {self.set_name!r}: "
+                f"+{len(self.add)} -{len(self.remove)}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "set_members", "type": "group", "set": self.set_name,
+                "group": self.group_name, "canvas_id": self.canvas_id,
+                "members": _ids(self.members), "add": _ids(self.add),
+                "remove": _ids(self.remove)}
+
+
+@dataclass(frozen=True)
+class SetLeader:
+    set_name: str
+    group_name: str
+    canvas_id: int | None
+    leader: int | None
+    old: int | None
+    phase: Phase = field(default=Phase.LEADERS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name, self.group_name)
+
+    def describe(self) -> str:
+        return f"set leader of {self.group_name!r} in {self.set_name!r}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "set_leader", "type": "group", "set": self.set_name,
+                "group": self.group_name, "canvas_id": self.canvas_id,
+                "leader": self.leader, "old": self.old}
+
+
+Operation = (
+    CreateGroupSet | UpdateGroupSet | DeleteGroupSet | CreateGroup | UpdateGroup
+    | DeleteGroup | SetMembers | SetLeader
+)
+
+DELETIONS = (DeleteGroupSet, DeleteGroup)
+
+
+def sort_key(op: Operation) -> tuple[int, tuple[str, ...]]:
+    return (int(op.phase), op.key)
