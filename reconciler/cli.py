@@ -1,0 +1,240 @@
+"""The command line: thin commands that call engine and print what it returns.
+
+The only module that imports click. Expected failures are ReconcilerErrors; they are
+printed without a traceback and mapped to exit codes (docs/cli.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler import __version__, engine
+from reconciler.canvas.apply import ApplyReport, OpOutcome
+from reconciler.canvas.client import CanvasClient
+from reconciler.config import Settings, read_token
+from reconciler.errors import ApplyError, ConfigError, ConvergenceError, ReconcilerError
+from reconciler.interrupt import StopFlag
+from reconciler.ops import Operation
+from reconciler.plan import Plan
+from reconciler.render import render
+
+EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reports_errors(func: F) -> F:
+    """Turn a ReconcilerError into a clear message on stderr and its exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ApplyError as exc:
+            _echo_report(exc.report.report)
+            _fail(exc)
+        except ConvergenceError as exc:
+            _fail(exc)
+        except ReconcilerError as exc:
+            _fail(exc)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _fail(exc: ReconcilerError) -> None:
+    click.echo(f"Error: {exc.message}", err=True)
+    sys.exit(exc.exit_code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="reconciler")
+@click.option("--canvas-url", envvar="CANVAS_BASE_URL", metavar="URL",
+              help="Canvas root URL, e.g. https://canvas.example.edu [env CANVAS_BASE_URL].")
+@click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read the API token from this file (must not be readable by others). "
+                   "Default: the CANVAS_API_TOKEN environment variable.")
+@click.pass_context
+def cli(ctx: click.Context, canvas_url: str | None, token_file: Path | None) -> None:
+    """Keep Canvas group sets, groups and memberships in line with a YAML spec."""
+    ctx.obj = Settings(canvas_url=canvas_url, token_file=token_file)
+
+
+def _client(ctx: click.Context) -> CanvasClient:
+    settings: Settings = ctx.obj
+    if not settings.canvas_url:
+        raise ConfigError("no Canvas URL: set CANVAS_BASE_URL or pass --canvas-url")
+    return CanvasClient(settings.canvas_url, read_token(settings.token_file))
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reports_errors
+def validate(specs: tuple[Path, ...]) -> None:
+    """Check spec files offline: YAML, schema and semantic rules."""
+    failures: list[ReconcilerError] = []
+    for path in specs:
+        try:
+            engine.validate(path)
+            click.echo(f"{path}: valid")
+        except ReconcilerError as exc:
+            failures.append(exc)
+            click.echo(exc.message, err=True)
+    if failures:
+        sys.exit(EXIT_ERROR)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 2 when there are changes, 0 when there are none, 1 on error.")
+@click.pass_context
+@reports_errors
+def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool) -> None:
+    """Show what apply would change. Reads only."""
+    result = engine.make_plan(spec, _client(ctx))
+    click.echo(render(result.plan, fmt))  # type: ignore[arg-type]
+    if detailed_exitcode and not result.plan.is_empty:
+        sys.exit(EXIT_CHANGES)
+
+
+@cli.command()
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
+@click.option("--allow-delete", is_flag=True,
+              help="Permit deleting groups and group sets (destroys their content in Canvas).")
+@click.pass_context
+@reports_errors
+def apply(ctx: click.Context, spec: Path, auto_approve: bool, allow_delete: bool) -> None:
+    """Make Canvas match the spec, then verify that it does."""
+    client = _client(ctx)
+    confirm = _auto_yes if auto_approve else _ask_yes
+    with StopFlag() as stop:
+        result = engine.apply(spec, client, allow_delete=allow_delete, confirm=confirm,
+                              on_progress=_echo_progress, should_stop=stop.is_set)
+    if result is None:
+        return
+    counts = result.report.counts()
+    click.echo(f"Apply complete: {counts['done']} operations done. Canvas matches the spec.")
+
+
+def _auto_yes(plan: Plan) -> bool:
+    if not plan.is_empty:
+        click.echo(render(plan, "text"))
+    else:
+        click.echo(render(plan, "text"))
+    return True
+
+
+def _ask_yes(plan: Plan) -> bool:
+    click.echo(render(plan, "text"))
+    if plan.is_empty:
+        return False
+    if not click.get_text_stream("stdin").isatty():
+        raise ConfigError("apply asks for confirmation, but there is no terminal; "
+                          "review the plan and re-run with --auto-approve")
+    answer = click.prompt("Do you want to apply these changes? Only 'yes' will be accepted",
+                          default="", show_default=False)
+    if answer != "yes":
+        click.echo("Apply cancelled; nothing was written.")
+        return False
+    return True
+
+
+def _echo_progress(op: Operation, outcome: OpOutcome) -> None:
+    click.echo(f"  {outcome.status:<7} {op.describe()}" +
+               (f": {outcome.detail}" if outcome.detail else ""))
+
+
+def _echo_report(report: ApplyReport) -> None:
+    click.echo("Apply report:", err=True)
+    for line in report.lines():
+        click.echo(f"  {line}", err=True)
+
+
+@cli.command()
+@click.option("--course", required=True, help="Canvas course id or sis_course_id:X.")
+@click.option("--members-by", type=click.Choice(["login_id", "sis_user_id", "email", "canvas_id"]),
+              default="login_id", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the spec here instead of standard output.")
+@click.pass_context
+@reports_errors
+def export(ctx: click.Context, course: str, members_by: str, output: Path | None) -> None:
+    """Write a course's current group sets as a spec (planning it shows no changes)."""
+    course_ref: int | str = int(course) if course.isdigit() else course
+    text = engine.export(_client(ctx), course_ref, members_by)  # type: ignore[arg-type]
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}")
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of the spec file (for editors' YAML language servers)."""
+    from reconciler.spec import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2, sort_keys=True))
+
+
+@cli.group()
+def sandbox() -> None:
+    """The built-in Canvas emulator."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=0, show_default=True, help="0 picks a free port.")
+@click.option("--token", default="sandbox-token", show_default=True,
+              help="The bearer token the emulator accepts (a made-up one, never a real token).")
+@click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Persist the emulated Canvas here, so separate runs see the same course.")
+@click.option("--latency-ms", type=float, default=0, show_default=True)
+@click.option("--throttle", is_flag=True, help="Enable Canvas's leaky-bucket rate limiter.")
+@click.option("--throttle-status", type=click.Choice(["403", "429"]), default="403",
+              show_default=True)
+@click.option("--fail-rate", type=float, default=0.0, show_default=True,
+              help="Fraction of requests that fail (500s, dropped connections, lost responses).")
+@click.option("--fail-seed", type=int, default=None)
+def serve(host: str, port: int, token: str, state_file: Path | None, latency_ms: float,
+          throttle: bool, throttle_status: str, fail_rate: float, fail_seed: int | None) -> None:
+    """Serve the Canvas emulator; prints its base URL on the first line."""
+    from reconciler.sandbox import SandboxServer, ThrottleConfig
+
+    throttle_cfg = ThrottleConfig(status=int(throttle_status)) if throttle else None
+    server = SandboxServer(host=host, port=port, token=token, state_file=state_file,
+                           latency_ms=latency_ms, throttle=throttle_cfg,
+                           fail_rate=fail_rate, fail_seed=fail_seed)
+    server.start()
+    click.echo(server.base_url)
+    click.echo(f"export CANVAS_BASE_URL={server.base_url} CANVAS_API_TOKEN=<the --token value>",
+               err=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+@cli.command()
+@reports_errors
+def demo() -> None:
+    """Run plan → apply → plan on a bundled spec against an in-process emulator."""
+    from reconciler.demo import run_demo
+
+    run_demo(click.echo)
+
+
+def main() -> None:
+    cli(prog_name="reconciler")

@@ -1,0 +1,113 @@
+"""Orchestration: load → fetch → diff → plan → check → apply → verify.
+
+Returns values and raises ReconcilerErrors; never prints (cli.py does that).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler import spec as speclib
+from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
+from reconciler.canvas.client import CanvasClient
+from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
+from reconciler.diff import diff, drift
+from reconciler.errors import ApplyError, ConvergenceError
+from reconciler.model import CourseState, MemberKind, Roster
+from reconciler.ops import Operation
+from reconciler.plan import Plan, build_plan, check_safety
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    """A plan and everything it was made from."""
+
+    plan: Plan
+    spec: speclib.Spec
+    desired: CourseState
+    current: CourseState
+    roster: Roster
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    plan: Plan
+    report: ApplyReport
+    residual: Plan
+
+
+def validate(path: Path) -> speclib.Spec:
+    """Offline checks only: syntax, schema and semantics."""
+    return speclib.load(path)
+
+
+def make_plan(path: Path, client: CanvasClient) -> PlanResult:
+    """Read the spec and Canvas (reads only) and work out what would change."""
+    spec = speclib.load(path)
+    return plan_loaded(spec, client)
+
+
+def plan_loaded(spec: speclib.Spec, client: CanvasClient) -> PlanResult:
+    course_id = resolve_course_id(client, spec.course)
+    roster = fetch_roster(client, course_id)
+    desired = speclib.resolve(spec, roster, course_id)
+    current = fetch_state(client, course_id)
+    labels = roster.labels(spec.members_by) | speclib.member_labels(spec, roster)
+    plan = build_plan(diff(desired, current), current, labels, tuple(drift(desired, current)))
+    return PlanResult(plan, spec, desired, current, roster)
+
+
+def apply(
+    path: Path,
+    client: CanvasClient,
+    *,
+    allow_delete: bool,
+    confirm: Callable[[Plan], bool],
+    on_progress: Callable[[Operation, OpOutcome], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> ApplyResult | None:
+    """Plan, check safety, ask, write, then re-read Canvas and verify it converged.
+
+    Returns None when there was nothing to do or the user declined.
+    """
+    planned = make_plan(path, client)
+    plan = planned.plan
+    check_safety(plan, allow_delete=allow_delete)
+    if plan.is_empty or not confirm(plan):
+        return None
+    report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
+    residual = plan_loaded(planned.spec, client).plan
+    result = ApplyResult(plan, report, residual)
+    if not report.ok:
+        raise ApplyError(_report_summary(report), result)
+    if not residual.is_empty:
+        raise ConvergenceError(_residual_message(residual), result)
+    return result
+
+
+def export(client: CanvasClient, course: int | str, members_by: MemberKind) -> str:
+    """The live course as a spec; planning that file shows no changes."""
+    course_id = resolve_course_id(client, course)
+    roster = fetch_roster(client, course_id)
+    state = fetch_state(client, course_id)
+    return speclib.export_spec(state, roster, course=course, members_by=members_by)
+
+
+def _report_summary(report: ApplyReport) -> str:
+    counts = report.counts()
+    return (
+        f"apply stopped short: {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped. Re-run apply to finish; it plans only what is left."
+    )
+
+
+def _residual_message(residual: Plan) -> str:
+    from reconciler.render import render
+
+    return (
+        "apply finished, but Canvas still differs from the spec (Canvas silently drops "
+        "members it rejects: a user not enrolled, a full group, a section restriction):\n"
+        + render(residual, "text")
+    )

@@ -1,0 +1,138 @@
+"""The emulator's rows. Field names follow Canvas's tables (groups.md §2); ids are plain ints.
+
+Deleted things stay as rows (soft deletes, groups.md §4.5): a category gets `deleted_at`,
+groups and memberships get `workflow_state = "deleted"`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Canvas enrollment class names, keyed by the `enrollment_type[]` values the API accepts
+# (groups.md §3.4).
+ENROLLMENT_TYPES: dict[str, str] = {
+    "student": "StudentEnrollment",
+    "teacher": "TeacherEnrollment",
+    "ta": "TaEnrollment",
+    "observer": "ObserverEnrollment",
+    "designer": "DesignerEnrollment",
+    "student_view": "StudentViewEnrollment",
+}
+ROLE_NAMES = {cls: cls for cls in ENROLLMENT_TYPES.values()}
+ROLE_IDS: dict[str, int] = {cls: n for n, cls in enumerate(ENROLLMENT_TYPES.values(), start=1)}
+ENROLLMENT_STATES = ("active", "invited", "creation_pending", "rejected", "completed", "inactive")
+
+
+@dataclass
+class Course:
+    id: int
+    name: str
+    sis_course_id: str | None
+    course_code: str
+    created_at: str
+    workflow_state: str = "available"
+
+
+@dataclass
+class Section:
+    id: int
+    course_id: int
+    name: str
+
+
+@dataclass
+class User:
+    id: int
+    name: str
+    sortable_name: str
+    short_name: str
+    created_at: str
+    login_id: str | None = None
+    sis_user_id: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class Enrollment:
+    id: int
+    user_id: int
+    course_id: int
+    section_id: int | None
+    type: str  # StudentEnrollment, TeacherEnrollment, ...
+    state: str  # active, invited, completed, inactive, rejected, deleted
+    created_at: str
+
+
+@dataclass
+class GroupCategory:
+    id: int
+    course_id: int
+    name: str
+    created_at: str
+    role: str | None = None  # None | student_organized | communities | imported
+    self_signup: str | None = None
+    auto_leader: str | None = None
+    group_limit: int | None = None
+    sis_id: str | None = None
+    deleted_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.deleted_at is None
+
+    @property
+    def protected(self) -> bool:
+        return self.role is not None and self.role != "imported"
+
+    @property
+    def allows_multiple_memberships(self) -> bool:
+        return self.role in ("student_organized", "communities")
+
+
+@dataclass
+class Group:
+    id: int
+    category_id: int
+    course_id: int
+    name: str
+    created_at: str
+    description: str | None = None
+    is_public: bool = False
+    join_level: str = "invitation_only"
+    max_membership: int | None = None
+    sis_id: str | None = None
+    leader_id: int | None = None
+    workflow_state: str = "available"
+    deleted_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.workflow_state != "deleted"
+
+
+@dataclass
+class Membership:
+    id: int
+    group_id: int
+    user_id: int
+    created_at: str
+    workflow_state: str = "accepted"  # accepted | invited | requested | deleted
+    moderator: bool = False
+
+    @property
+    def active(self) -> bool:
+        return self.workflow_state != "deleted"
+
+
+@dataclass
+class WriteEvent:
+    """One write request as the emulator saw it (successful or not)."""
+
+    method: str
+    path: str
+    status: int
+    kind: str
+    ids: dict[str, int] = field(default_factory=dict)
+    added: list[int] = field(default_factory=list)
+    removed: list[int] = field(default_factory=list)
+    fault: str | None = None

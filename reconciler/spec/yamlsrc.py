@@ -1,0 +1,170 @@
+"""Safe YAML loading that remembers where every node came from.
+
+Only plain values, lists and mappings are accepted. The document is first streamed as
+events (PyYAML's parser is iterative) to bound nesting and to refuse anchors, aliases and
+object-constructing tags before the recursive composer ever runs; then nodes are turned
+into plain Python values while an index records the 1-based line:column of every value
+and every mapping key, keyed by its path (`("group_sets", 0, "name")`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from reconciler.errors import Problem, SpecError
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 24
+
+PathKey = tuple[str | int, ...]
+Loc = tuple[int, int]
+
+_STD = "tag:yaml.org,2002:"
+_PLAIN_TAGS = frozenset(
+    _STD + t for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")
+)
+_TEXT_TAG = _STD + "str"
+_HINTS = {
+    "that cannot start any token": "YAML indentation must use spaces, not tabs",
+    "mapping values are not allowed here": "a value with ': ' inside must be quoted, "
+    "or the indentation is off",
+    "expected <block end>": "check the indentation of this line against the lines above",
+}
+
+
+@dataclass(frozen=True)
+class Located:
+    """A YAML document as plain Python values plus where each value and key sits."""
+
+    data: Any
+    values: Mapping[PathKey, Loc]
+    keys: Mapping[PathKey, Loc] = field(default_factory=dict)
+
+
+def _mark(mark: yaml.Mark | None) -> Loc:
+    return (mark.line + 1, mark.column + 1) if mark else (1, 1)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag[len(_STD):] if tag.startswith(_STD) else tag
+
+
+def _fail(filename: str, loc: Loc, message: str) -> SpecError:
+    return SpecError([Problem(filename, loc[0], loc[1], message)])
+
+
+def decode(raw: bytes, filename: str) -> str:
+    """bytes -> text, refusing oversized and non-UTF-8 files with a position."""
+    if len(raw) > MAX_BYTES:
+        raise _fail(filename, (1, 1), f"the file is {len(raw)} bytes; specs are limited to "
+                    f"{MAX_BYTES} bytes (5 MiB)")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise _fail(filename, (line, column), f"the file is not UTF-8 text: byte "
+                    f"0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8") from None
+
+
+def _syntax_problem(exc: yaml.YAMLError, filename: str) -> SpecError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    text = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    hint = next((h for k, h in _HINTS.items() if k in problem), None)
+    return _fail(filename, _mark(mark), text + (f" — {hint}" if hint else ""))
+
+
+def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
+    depth = 0
+    for event in events:
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _fail(filename, _mark(event.start_mark), "anchors and aliases (&name, *name) "
+                        "are not supported in specs; write the values out in full")
+        tag = getattr(event, "tag", None)
+        if tag and tag != "!" and tag not in _PLAIN_TAGS:
+            raise _fail(filename, _mark(event.start_mark), f"the YAML tag {_short_tag(tag)!r} "
+                        "is not allowed; a spec holds only plain values, lists and mappings")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _fail(filename, _mark(event.start_mark), f"the document nests deeper "
+                            f"than {MAX_DEPTH} levels; a spec needs at most 7")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def compose(text: str, filename: str) -> yaml.Node | None:
+    """Text -> one YAML node tree, or a SpecError. None for an empty document."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise _fail(filename, (1, 1), f"the text is larger than {MAX_BYTES} bytes (5 MiB)")
+    try:
+        _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        raise _syntax_problem(exc, filename) from None
+
+
+class _Builder:
+    """Node tree -> Python values + location index, collecting duplicate-key problems."""
+
+    def __init__(self, filename: str, text_keys: frozenset[str]) -> None:
+        self.filename = filename
+        self.text_keys = text_keys
+        self.values: dict[PathKey, Loc] = {}
+        self.keys: dict[PathKey, Loc] = {}
+        self.problems: list[Problem] = []
+        self._constructor = yaml.SafeConstructor()
+
+    def build(self, node: yaml.Node, path: PathKey, as_text: bool) -> Any:
+        self.values[path] = _mark(node.start_mark)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), as_text) for i, item in enumerate(node.value)]
+        return self._scalar(node, as_text)
+
+    def _scalar(self, node: yaml.Node, as_text: bool) -> Any:
+        if node.tag == _STD + "null":
+            return None
+        # Identifiers and names keep their source text: `sis_id: 0012` is "0012", not 10.
+        if as_text or node.tag in (_TEXT_TAG, _STD + "timestamp"):
+            return str(node.value)
+        return self._constructor.construct_object(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            loc = _mark(key_node.start_mark)
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problems.append(Problem(self.filename, *loc, "a key must be a plain word, "
+                                             "not a list or mapping"))
+                continue
+            key = str(key_node.value)
+            if key in out:
+                first = self.keys[(*path, key)][0]
+                self.problems.append(Problem(self.filename, *loc, f"duplicate key {key!r} "
+                                             f"(first given on line {first})", key))
+                continue
+            self.keys[(*path, key)] = loc
+            out[key] = self.build(value_node, (*path, key), key in self.text_keys)
+        return out
+
+
+def load_located(text: str, filename: str, text_keys: Iterable[str] = ()) -> Located:
+    """Parse one YAML document safely. Values under `text_keys` stay strings."""
+    node = compose(text, filename)
+    if node is None:
+        raise _fail(filename, (1, 1), "the spec file is empty; it needs at least "
+                    "`course:` and `group_sets:`")
+    builder = _Builder(filename, frozenset(text_keys))
+    data = builder.build(node, (), False)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Located(data, builder.values, builder.keys)
