@@ -164,14 +164,34 @@ def error_for_response(method: str, path: str, response: requests.Response,
 def error_for_exception(method: str, path: str, exc: requests.RequestException,
                         token: str) -> CanvasError:
     """A transport failure (no usable response)."""
+    return CanvasError(method, path, None, redact(_transport_summary(exc), token))
+
+
+_REASONS = (
+    ("refused", "connection refused"),
+    ("name or service not known", "host name not found"),
+    ("nodename nor servname", "host name not found"),
+    ("failed to resolve", "host name not found"),
+    ("certificate", "TLS certificate problem"),
+    ("reset by peer", "connection reset"),
+    ("remotedisconnected", "connection closed without a response"),
+    ("aborted", "connection aborted"),
+)
+
+
+def _transport_summary(exc: requests.RequestException) -> str:
+    """A short cause instead of urllib3's nested repr chain."""
+    text = str(exc)
+    if isinstance(exc, requests.ConnectTimeout):
+        return "timed out while connecting"
     if isinstance(exc, requests.Timeout):
-        what = "timed out"
-    elif isinstance(exc, requests.ConnectionError):
-        what = "connection failed"
-    else:
-        what = "request failed"
-    detail = redact(shorten(f"{what}: {type(exc).__name__}: {exc}", 200), token)
-    return CanvasError(method, path, None, detail)
+        return "timed out waiting for a response"
+    low = text.lower()
+    for needle, reason in _REASONS:
+        if needle in low:
+            return f"{reason} ({type(exc).__name__})"
+    kind = "connection failed" if isinstance(exc, requests.ConnectionError) else "request failed"
+    return shorten(f"{kind}: {type(exc).__name__}: {text}", 200)
 
 
 def with_attempts(error: CanvasError, attempts: int, why: str = "") -> CanvasError:

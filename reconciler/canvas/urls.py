@@ -35,7 +35,8 @@ def normalise_base_url(base_url: str) -> str:
     text = base_url.strip()
     parts = urlsplit(text)
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ConfigError(f"Canvas base URL must look like https://canvas.example.edu, got {text!r}")
+        raise ConfigError("Canvas base URL must look like https://canvas.example.edu "
+                          f"(got scheme {parts.scheme!r})")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ConfigError("Canvas base URL must not carry credentials, a query or a fragment")
     if parts.scheme == "http" and not is_loopback(parts.hostname):

@@ -1,0 +1,21 @@
+"""The narrow interfaces fetch and apply depend on, so fakes and the real client agree."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from reconciler.canvas.client import Params
+
+
+class ReadAPI(Protocol):
+    def get(self, path: str, params: Params | None = None) -> Any: ...
+
+    def get_all(self, path: str, params: Params | None = None) -> list[Any]: ...
+
+
+class WriteAPI(ReadAPI, Protocol):
+    def post(self, path: str, data: Params | None = None) -> Any: ...
+
+    def put(self, path: str, data: Params | None = None) -> Any: ...
+
+    def delete(self, path: str, data: Params | None = None) -> Any: ...

@@ -1,0 +1,264 @@
+"""CanvasClient: the one place that sends HTTP to Canvas.
+
+Canvas facts relied on:
+- Auth is `Authorization: Bearer <token>`; hosted Canvas rejects requests without a
+  User-Agent (throttle-and-clients.md §4, §1.6).
+- Bodies are form-encoded, arrays as repeated `name[]=` (groups.md §1). DELETE bodies are
+  form-encoded too.
+- Pagination: `per_page` is clamped to 100; follow the `Link` rel="next" URL verbatim; header
+  names may be lower-case; some endpoints send no Link at all (throttle-and-clients.md §2).
+- Every success is HTTP 200 with a JSON body (groups.md §1).
+Retry decisions live in retry.py, error translation in translate.py, origin rules in urls.py.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import requests
+
+from reconciler import __version__
+from reconciler.canvas.retry import RetryPolicy, decide, parse_float
+from reconciler.canvas.translate import (
+    AmbiguousWriteError,
+    error_for_exception,
+    error_for_response,
+    response_message,
+    with_attempts,
+)
+from reconciler.canvas.urls import display_path, normalise_base_url, origin, resolve_link
+from reconciler.errors import CanvasError, CanvasThrottledError, ConfigError
+
+Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
+Pairs = list[tuple[str, str]]
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def form_pairs(params: Params | None) -> Pairs:
+    """Mapping or pairs -> list of string pairs; list values become repeated keys."""
+    if params is None:
+        return []
+    items = params.items() if isinstance(params, Mapping) else params
+    out: Pairs = []
+    for key, value in items:
+        if isinstance(value, list | tuple | set | frozenset):
+            out.extend((key, _scalar(v)) for v in value)
+        else:
+            out.append((key, _scalar(value)))
+    return out
+
+
+class CanvasClient:
+    """Talks to one Canvas origin with one token. Never puts the token in a message."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        user_agent: str | None = None,
+        per_page: int = 100,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        timeout: float = 30.0,
+    ) -> None:
+        if not token or not token.strip():
+            raise ConfigError("no Canvas API token given (set CANVAS_API_TOKEN)")
+        self.base_url = normalise_base_url(base_url)
+        self._origin = origin(self.base_url)
+        self._token = token.strip()
+        self._user_agent = user_agent or f"reconciler/{__version__} (+python-requests)"
+        self._per_page = per_page
+        self.retry = retry or RetryPolicy()
+        self._session = session or requests.Session()
+        self._sleep = sleep
+        self._timeout = timeout
+
+    def __repr__(self) -> str:
+        return f"CanvasClient({self.base_url!r})"
+
+    # -- public verbs -------------------------------------------------------------------
+
+    def get(self, path: str, params: Params | None = None) -> Any:
+        url = self._url(path)
+        response = self._exchange("GET", url, self._get_params(params), None)
+        return self._decode("GET", url, response)
+
+    def get_all(self, path: str, params: Params | None = None) -> list[Any]:
+        """Every item of a paginated list, following Link rel="next" until it is absent."""
+        url: str | None = self._url(path)
+        query: Pairs | None = self._get_params(params)
+        items: list[Any] = []
+        seen: set[str] = set()
+        while url is not None:
+            response = self._exchange("GET", url, query, None)
+            items.extend(self._page("GET", url, response))
+            url, query = self._next_url(url, response, seen), None
+        return items
+
+    def post(self, path: str, data: Params | None = None) -> Any:
+        return self._write("POST", path, data)
+
+    def put(self, path: str, data: Params | None = None) -> Any:
+        return self._write("PUT", path, data)
+
+    def delete(self, path: str, data: Params | None = None) -> Any:
+        return self._write("DELETE", path, data)
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def _write(self, method: str, path: str, data: Params | None) -> Any:
+        url = self._url(path, method)
+        response = self._exchange(method, url, None, form_pairs(data))
+        return self._decode(method, url, response)
+
+    def _url(self, path: str, method: str = "GET") -> str:
+        if path.startswith(("http://", "https://")):
+            self._check_origin(method, path, path)
+            return path
+        if not path.startswith("/"):
+            raise ConfigError(f"Canvas API path must start with '/': {path!r}")
+        return self.base_url + path
+
+    def _get_params(self, params: Params | None) -> Pairs:
+        pairs = form_pairs(params)
+        if not any(key == "per_page" for key, _ in pairs):
+            pairs.append(("per_page", str(self._per_page)))
+        return pairs
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self._token}", "User-Agent": self._user_agent,
+                "Accept": "application/json"}
+
+    def _check_origin(self, method: str, from_url: str, url: str) -> None:
+        if origin(url) != self._origin:
+            host = origin(url)[1] or "?"
+            raise CanvasError(
+                method, display_path(from_url), None,
+                f"refusing to follow a link to another origin ({host}); the token is only "
+                f"sent to {self._origin[1]}",
+                advice="check the Canvas base URL (Canvas builds links from the request's host)")
+
+    def _next_url(self, url: str, response: requests.Response, seen: set[str]) -> str | None:
+        """The next page's URL (requests parses `Link`/`link` case-insensitively)."""
+        seen.add(response.url or url)
+        link = response.links.get("next", {}).get("url")
+        if not link:
+            return None
+        target = resolve_link(response.url or url, link)
+        self._check_origin("GET", url, target)
+        if target in seen:
+            raise CanvasError("GET", display_path(url), response.status_code,
+                              "pagination loop: the next link points to a page already read")
+        return target
+
+    def _exchange(self, method: str, url: str, params: Pairs | None,
+                  data: Pairs | None) -> requests.Response:
+        """Send with retries (retry.py); return a 2xx response or raise a CanvasError."""
+        slept, attempt = 0.0, 0
+        while True:
+            attempt += 1
+            response, error, maybe_executed = self._attempt(method, url, params, data)
+            if error is None and response is not None:
+                self._ease_pressure(response)
+                return response
+            assert error is not None
+            verdict = decide(method, error, maybe_executed=maybe_executed)
+            if verdict == "ambiguous":
+                raise _ambiguous(error)
+            if verdict == "fail":
+                raise with_attempts(error, attempt) if attempt > 1 else error
+            if attempt >= self.retry.max_attempts:
+                raise with_attempts(error, attempt) if attempt > 1 else error
+            delay = self._delay(attempt, error, response)
+            if slept + delay > self.retry.budget:
+                raise with_attempts(error, attempt,
+                                    f"; retry budget of {self.retry.budget:g}s exhausted")
+            self._sleep(delay)
+            slept += delay
+
+    def _attempt(self, method: str, url: str, params: Pairs | None, data: Pairs | None,
+                 ) -> tuple[requests.Response | None, CanvasError | None, bool]:
+        path = display_path(url)
+        failure: tuple[CanvasError, bool, bool] | None = None
+        try:
+            response = self._session.request(
+                method, url, params=params, data=data, headers=self._headers(),
+                timeout=self._timeout, allow_redirects=False)
+        except requests.RequestException as exc:
+            # keep the requests exception (which holds the request headers) out of the
+            # raised error's __context__: build the error here, raise it below
+            failure = (error_for_exception(method, path, exc, self._token),
+                       _is_transient(exc), not isinstance(exc, requests.ConnectTimeout))
+        if failure is not None:
+            error, transient, sent = failure
+            if not transient:
+                raise error
+            return None, error, sent
+        if not 200 <= response.status_code < 300:
+            return response, error_for_response(method, path, response, self._token), True
+        return response, None, True
+
+    def _delay(self, attempt: int, error: CanvasError,
+               response: requests.Response | None) -> float:
+        header = response.headers.get("retry-after") if response is not None else None
+        retry_after = parse_float(header)
+        throttled = isinstance(error, CanvasThrottledError)
+        return self.retry.backoff(attempt, throttled=throttled, retry_after=retry_after)
+
+    def _ease_pressure(self, response: requests.Response) -> None:
+        remaining = parse_float(response.headers.get("x-rate-limit-remaining"))
+        delay = self.retry.pressure_delay(remaining)
+        if delay > 0:
+            self._sleep(delay)
+
+    def _decode(self, method: str, url: str, response: requests.Response) -> Any:
+        """The JSON body of a 2xx; an unreadable one is an error (ambiguous for a POST)."""
+        if not (response.text or "").strip():
+            return None
+        try:
+            return json.loads(response.text)
+        except ValueError:
+            message = f"expected JSON, got: {response_message(response)}"
+            if method == "POST":
+                raise AmbiguousWriteError(
+                    method, display_path(url), response.status_code, message,
+                    advice=_AMBIGUOUS_ADVICE) from None
+            raise CanvasError(method, display_path(url), response.status_code,
+                              message) from None
+
+    def _page(self, method: str, url: str, response: requests.Response) -> list[Any]:
+        page = self._decode(method, url, response)
+        if page is None:
+            return []
+        if not isinstance(page, list):
+            raise CanvasError(method, display_path(url), response.status_code,
+                              f"expected a JSON list, got {type(page).__name__}")
+        return page
+
+
+_AMBIGUOUS_ADVICE = ("Canvas may or may not have made this change; re-list before retrying "
+                     "(a blind retry could create a duplicate)")
+
+
+def _is_transient(exc: requests.RequestException) -> bool:
+    """Dropped connections and timeouts may succeed on retry; TLS and URL errors will not."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return False
+    return isinstance(exc, requests.ConnectionError | requests.Timeout)
+
+
+def _ambiguous(error: CanvasError) -> AmbiguousWriteError:
+    return AmbiguousWriteError(error.method, error.path, error.status, error.canvas_message,
+                               advice=_AMBIGUOUS_ADVICE)
