@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 
 from reconciler.errors import Problem, SpecError
 
@@ -40,12 +41,34 @@ _HINTS = {
 class Located:
     """A YAML document as plain Python values plus where each value and key sits."""
 
+    filename: str
     data: Any
-    values: Mapping[PathKey, Loc]
+    values: Mapping[PathKey, Loc] = field(default_factory=dict)
     keys: Mapping[PathKey, Loc] = field(default_factory=dict)
 
+    def where(self, path: PathKey, *, key: bool = False) -> Loc | None:
+        """The location of the value at `path` (or of its key), else of its nearest parent."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path)
 
-def _mark(mark: yaml.Mark | None) -> Loc:
+    def problem(self, path: PathKey, message: str, *, key: bool = False) -> Problem:
+        loc = self.where(path, key=key)
+        line, column = loc if loc else (None, None)
+        return Problem(self.filename, line, column, message, dotted(path) or None)
+
+
+def dotted(path: PathKey) -> str:
+    """("group_sets", 0, "name") -> "group_sets[0].name"."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _mark(mark: Any) -> Loc:
     return (mark.line + 1, mark.column + 1) if mark else (1, 1)
 
 
@@ -57,11 +80,15 @@ def _fail(filename: str, loc: Loc, message: str) -> SpecError:
     return SpecError([Problem(filename, loc[0], loc[1], message)])
 
 
+def check_size(size: int, filename: str) -> None:
+    if size > MAX_BYTES:
+        raise _fail(filename, (1, 1), f"the spec is {size} bytes; specs are limited to "
+                    f"{MAX_BYTES} bytes (5 MiB)")
+
+
 def decode(raw: bytes, filename: str) -> str:
     """bytes -> text, refusing oversized and non-UTF-8 files with a position."""
-    if len(raw) > MAX_BYTES:
-        raise _fail(filename, (1, 1), f"the file is {len(raw)} bytes; specs are limited to "
-                    f"{MAX_BYTES} bytes (5 MiB)")
+    check_size(len(raw), filename)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -102,8 +129,7 @@ def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
 
 def compose(text: str, filename: str) -> yaml.Node | None:
     """Text -> one YAML node tree, or a SpecError. None for an empty document."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise _fail(filename, (1, 1), f"the text is larger than {MAX_BYTES} bytes (5 MiB)")
+    check_size(len(text.encode("utf-8", "surrogatepass")), filename)
     try:
         _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename)
         return yaml.compose(text, Loader=yaml.SafeLoader)
@@ -120,7 +146,7 @@ class _Builder:
         self.values: dict[PathKey, Loc] = {}
         self.keys: dict[PathKey, Loc] = {}
         self.problems: list[Problem] = []
-        self._constructor = yaml.SafeConstructor()
+        self._constructor = SafeConstructor()
 
     def build(self, node: yaml.Node, path: PathKey, as_text: bool) -> Any:
         self.values[path] = _mark(node.start_mark)
@@ -167,4 +193,4 @@ def load_located(text: str, filename: str, text_keys: Iterable[str] = ()) -> Loc
     data = builder.build(node, (), False)
     if builder.problems:
         raise SpecError(builder.problems)
-    return Located(data, builder.values, builder.keys)
+    return Located(filename, data, builder.values, builder.keys)

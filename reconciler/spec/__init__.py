@@ -1,0 +1,19 @@
+"""YAML spec -> desired CourseState: safe loading with locations, schema, semantic checks,
+identity resolution, and export of a live course back to a spec."""
+
+from reconciler.spec.export import export_spec
+from reconciler.spec.loader import Spec, load, load_text
+from reconciler.spec.resolve import STUDENT_ROLES, member_labels, resolve
+from reconciler.spec.schema import SpecFile, json_schema
+
+__all__ = [
+    "STUDENT_ROLES",
+    "Spec",
+    "SpecFile",
+    "export_spec",
+    "json_schema",
+    "load",
+    "load_text",
+    "member_labels",
+    "resolve",
+]

@@ -1,0 +1,77 @@
+"""load / load_text: a spec file -> a validated, located `Spec` (or one SpecError)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from reconciler.errors import Problem, SpecError
+from reconciler.model import MemberKind
+from reconciler.spec.checks import check
+from reconciler.spec.schema import TEXT_KEYS, SpecFile
+from reconciler.spec.translate import describe, problems_from
+from reconciler.spec.yamlsrc import Loc, Located, PathKey, check_size, decode, load_located
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A valid spec file: the parsed document plus where each of its nodes sits."""
+
+    document: SpecFile
+    source: Located
+
+    @property
+    def filename(self) -> str:
+        return self.source.filename
+
+    @property
+    def course(self) -> int | str:
+        """The course id, or an `sis_course_id:...` reference for the engine to look up."""
+        course = self.document.course
+        return int(course) if isinstance(course, str) and course.isdigit() else course
+
+    @property
+    def members_by(self) -> MemberKind:
+        return self.document.members_by
+
+    def where(self, path: PathKey) -> Loc | None:
+        return self.source.where(path)
+
+    def problem(self, path: PathKey, message: str) -> Problem:
+        return self.source.problem(path, message)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+
+
+def load_text(text: str, filename: str) -> Spec:
+    """Parse and validate spec text; every problem at once as one SpecError."""
+    source = load_located(text, filename, TEXT_KEYS)
+    if not isinstance(source.data, dict):
+        raise SpecError([source.problem((), "the spec must be a mapping with `course:` and "
+                                        f"`group_sets:` keys, got {describe(source.data)}")])
+    problems: list[Problem] = []
+    document: SpecFile | None = None
+    try:
+        document = SpecFile.model_validate(source.data)
+    except ValidationError as exc:
+        problems.extend(problems_from(exc, source))
+    problems.extend(check(source))
+    if problems or document is None:
+        raise SpecError(_sorted(problems))
+    return Spec(document, source)
+
+
+def load(path: Path) -> Spec:
+    """Read and validate one spec file."""
+    name = str(path)
+    try:
+        check_size(path.stat().st_size, name)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SpecError([Problem(name, None, None, f"cannot read the spec: "
+                                 f"{exc.strerror or exc}")]) from None
+    return load_text(decode(raw, name), name)

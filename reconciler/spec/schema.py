@@ -1,0 +1,121 @@
+"""The spec file's shape as pydantic models (version 1): the source of the JSON Schema.
+
+Names, descriptions, SIS ids and member identifiers are read as the text the file holds
+(see yamlsrc), so they are strict strings here; the JSON Schema still allows a bare number
+for them because an editor sees the YAML before that conversion.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, StrictStr, Tag
+from pydantic.json_schema import WithJsonSchema
+
+from reconciler.model import (
+    AutoLeader,
+    JoinLevel,
+    MemberKind,
+    MembersMode,
+    SelfSignup,
+    UnmanagedGroups,
+)
+
+MEMBER_KINDS: tuple[MemberKind, ...] = ("login_id", "sis_user_id", "email", "canvas_id")
+RESERVED_SET_NAMES = frozenset({"Student Groups", "Imported Groups"})
+MAX_NAME = 255
+_STATE = "absent deletes it (needs --allow-delete); its other keys are then ignored."
+
+# Keys whose scalar values are kept as their source text by the loader.
+TEXT_KEYS = frozenset({"name", "description", "sis_id", "leader", "members", *MEMBER_KINDS})
+
+_TEXT_OR_NUMBER: dict[str, Any] = {"type": ["string", "integer", "number", "boolean"]}
+Text = Annotated[StrictStr, WithJsonSchema(_TEXT_OR_NUMBER)]
+Name = Annotated[StrictStr, WithJsonSchema({"anyOf": [
+    {"type": "string", "minLength": 1, "maxLength": MAX_NAME}, {"type": "integer"}]})]
+Identifier = Annotated[StrictStr, WithJsonSchema({"type": ["string", "integer"]})]
+
+
+class SpecModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class MemberRef(SpecModel):
+    """One member named by an explicit kind: exactly one key."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
+    login_id: Identifier | None = None
+    sis_user_id: Identifier | None = None
+    email: Identifier | None = None
+    canvas_id: Identifier | None = None
+
+
+def _entry_kind(value: Any) -> str:
+    return "ref" if isinstance(value, dict) else "id"
+
+
+MemberEntry = Annotated[
+    Annotated[Identifier, Tag("id")] | Annotated[MemberRef, Tag("ref")],
+    Discriminator(_entry_kind),
+]
+
+
+class GroupSpec(SpecModel):
+    """One group inside a group set. Keys left out are not managed."""
+
+    name: Name
+    description: Text | None = None
+    max_membership: StrictInt | None = None
+    join_level: JoinLevel | None = None
+    sis_id: Text | None = None
+    state: Literal["present", "absent"] = Field("present", description=_STATE)
+    leader: MemberEntry | None = Field(None, description="One of the members; null: none.")
+    members: list[MemberEntry] | None = Field(None, description=(
+        "Identifiers in the file's members_by, or {kind: id}. Leave the key out to leave "
+        "members unmanaged; [] empties the group."))
+
+
+class GroupSetSpec(SpecModel):
+    """One group set (Canvas group category). Keys left out are not managed."""
+
+    name: Name
+    self_signup: SelfSignup | None = None
+    auto_leader: AutoLeader | None = None
+    group_limit: StrictInt | None = None
+    sis_id: Text | None = None
+    state: Literal["present", "absent"] = Field("present", description=_STATE)
+    members_mode: MembersMode = Field("exact", description=(
+        "exact: listed members only; additive: add, never remove; seed: members only for "
+        "groups being created; observe: change nothing in this set, report drift."))
+    unmanaged_groups: UnmanagedGroups = Field("delete", description=(
+        "What to do with groups of this set the spec does not list (deleting needs "
+        "--allow-delete). Defaults to keep when `groups` is left out."))
+    groups: list[GroupSpec] = []
+
+
+class SpecFile(SpecModel):
+    """A whole spec file: one course."""
+
+    model_config = ConfigDict(title="reconciler spec (version 1)")
+
+    version: Literal[1] = 1
+    course: StrictInt | Annotated[StrictStr, WithJsonSchema(
+        {"type": "string", "pattern": "^sis_course_id:.+"})]
+    members_by: MemberKind = Field("login_id", description=(
+        "How bare member entries identify users."))
+    group_sets: list[GroupSetSpec]
+
+
+# Which model a mapping at a given list key holds: used to suggest keys for typos.
+MODEL_UNDER: dict[str | None, type[SpecModel]] = {
+    None: SpecFile, "group_sets": GroupSetSpec, "groups": GroupSpec,
+    "members": MemberRef, "leader": MemberRef,
+}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (2020-12) of a spec file, for editors and `reconciler schema`."""
+    schema = SpecFile.model_json_schema()
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema",
+            "$id": "https://reconciler.invalid/spec-v1.schema.json", **schema}
