@@ -135,4 +135,6 @@ class WriteEvent:
     ids: dict[str, int] = field(default_factory=dict)
     added: list[int] = field(default_factory=list)
     removed: list[int] = field(default_factory=list)
+    # [group_id, user_id] pairs soft-deleted elsewhere by the one-group-per-set rule
+    moved_out: list[list[int]] = field(default_factory=list)
     fault: str | None = None

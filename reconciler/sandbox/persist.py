@@ -1,0 +1,82 @@
+"""Save and load the emulator state as JSON, atomically (temp file + rename).
+
+With `SandboxServer(state_file=...)` the server saves after every write, so a `plan` process
+and a later `apply` process see one Canvas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from reconciler.sandbox.entities import (
+    Course,
+    Enrollment,
+    Group,
+    GroupCategory,
+    Membership,
+    Section,
+    User,
+    WriteEvent,
+)
+
+if TYPE_CHECKING:
+    from reconciler.sandbox.state import EmulatorState
+
+FORMAT_VERSION = 1
+TABLE_TYPES: dict[str, type[Any]] = {
+    "courses": Course,
+    "sections": Section,
+    "users": User,
+    "enrollments": Enrollment,
+    "categories": GroupCategory,
+    "groups": Group,
+    "memberships": Membership,
+}
+
+
+def state_to_dict(state: EmulatorState) -> dict[str, Any]:
+    tables = {name: [dataclasses.asdict(row) for row in getattr(state.t, name).values()]
+              for name in TABLE_TYPES}
+    return {
+        "format": FORMAT_VERSION,
+        "counters": state.counters,
+        "permission_status": state.permission_status,
+        "tables": tables,
+        "write_log": [dataclasses.asdict(event) for event in state.write_log],
+    }
+
+
+def state_from_dict(data: dict[str, Any], state: EmulatorState) -> EmulatorState:
+    if data.get("format") != FORMAT_VERSION:
+        raise ValueError(f"unsupported sandbox state format: {data.get('format')!r}")
+    state.counters.update(data["counters"])
+    state.permission_status = int(data.get("permission_status", 403))
+    for name, row_type in TABLE_TYPES.items():
+        table = getattr(state.t, name)
+        for row in data["tables"].get(name, []):
+            table[row["id"]] = row_type(**row)
+    state.write_log = [WriteEvent(**event) for event in data.get("write_log", [])]
+    return state
+
+
+def save_state(state: EmulatorState, path: Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(state_to_dict(state), indent=1, sort_keys=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def load_state(path: Path, state: EmulatorState) -> EmulatorState:
+    return state_from_dict(json.loads(Path(path).read_text(encoding="utf-8")), state)

@@ -1,0 +1,89 @@
+"""Courses and the course roster (groups.md §3.4).
+
+GET /courses/:id/users (alias /search_users): `enrollment_type[]` (invalid → 400
+"Invalid enrollment type: X"), `enrollment_state[]` (default active + invited), `include[]`
+(enrollments, test_student), `user_ids[]`, `search_term` (>= 2 chars). The test student is
+left out unless asked for; sis_user_id and email are always included (login_id and email
+hidden for invited-only users); no rel="last" link.
+"""
+
+from __future__ import annotations
+
+from reconciler.sandbox.entities import ENROLLMENT_TYPES, Enrollment, User
+from reconciler.sandbox.errors import field_error, request_error
+from reconciler.sandbox.lookup import find_course
+from reconciler.sandbox.pagination import paginate
+from reconciler.sandbox.router import Ctx, Response, RouteSpec
+from reconciler.sandbox.serialize import course_json, roster_user_json
+
+DEFAULT_STATES = ("active", "invited")
+
+
+def list_courses(ctx: Ctx) -> Response:
+    page, link = paginate(ctx.request, ctx.state.courses())
+    return Response([course_json(c) for c in page], headers={"Link": link})
+
+
+def show_course(ctx: Ctx) -> Response:
+    return Response(course_json(find_course(ctx.state, ctx.args["course_id"])))
+
+
+def course_users(ctx: Ctx) -> Response:
+    course = find_course(ctx.state, ctx.args["course_id"])
+    params = ctx.request.params
+    types = _enrollment_types(params.get_list("enrollment_type") or [])
+    states = set(params.get_list("enrollment_state") or DEFAULT_STATES)
+    includes = ctx.includes()
+    with_test = "test_student" in includes or "StudentViewEnrollment" in types
+    matches: dict[int, list[Enrollment]] = {}
+    for enrollment in ctx.state.enrollments(course.id):
+        if enrollment.state in states and (not types or enrollment.type in types):
+            matches.setdefault(enrollment.user_id, []).append(enrollment)
+    users = [ctx.state.user(uid) for uid, found in matches.items()
+             if with_test or any(e.type != "StudentViewEnrollment" for e in found)]
+    users = filter_users(ctx, users)
+    page, link = paginate(ctx.request, users, with_last=False)
+    body = [roster_user_json(ctx.state, u, course.id,
+                             matches[u.id] if "enrollments" in includes else None)
+            for u in page]
+    return Response(body, headers={"Link": link})
+
+
+def _enrollment_types(values: list[str]) -> set[str]:
+    for value in values:
+        if value not in ENROLLMENT_TYPES:
+            raise request_error(f"Invalid enrollment type: {value}")
+    return {ENROLLMENT_TYPES[v] for v in values}
+
+
+def filter_users(ctx: Ctx, users: list[User]) -> list[User]:
+    params = ctx.request.params
+    user_ids = params.get_list("user_ids")
+    if user_ids is not None:
+        wanted = {int(v) for v in user_ids if v.isdigit()}
+        users = [u for u in users if u.id in wanted]
+    term = params.get("search_term")
+    if term is not None:
+        check_search_term(term)
+        users = [u for u in users if _matches(u, term)]
+    return sorted(users, key=lambda u: (u.sortable_name, u.id))
+
+
+def check_search_term(term: str) -> None:
+    if len(term.strip()) < 2:
+        raise field_error("search_term", "2 or more characters is required")
+
+
+def _matches(user: User, term: str) -> bool:
+    """UserSearch: name, login, SIS id or email contains the term; or the exact id."""
+    needle = term.strip().lower()
+    fields = (user.name, user.sortable_name, user.login_id, user.sis_user_id, user.email)
+    return str(user.id) == needle or any(needle in (f or "").lower() for f in fields)
+
+
+ROUTES: list[RouteSpec] = [
+    ("GET", "/courses", list_courses, None),
+    ("GET", "/courses/:course_id", show_course, None),
+    ("GET", "/courses/:course_id/users", course_users, None),
+    ("GET", "/courses/:course_id/search_users", course_users, None),
+]

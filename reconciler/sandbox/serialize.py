@@ -1,0 +1,159 @@
+"""Canvas JSON shapes (groups.md §2; fixtures/*.json).
+
+The caller is modelled as a teacher who holds read_sis/manage_sis, view_user_logins and
+read_email_addresses, so SIS ids, login ids and emails are shown where Canvas would show
+them to such a caller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reconciler.sandbox.entities import (
+    ROLE_IDS,
+    Course,
+    Enrollment,
+    Group,
+    GroupCategory,
+    Membership,
+    User,
+)
+from reconciler.sandbox.rules import unassigned_students
+from reconciler.sandbox.state import EmulatorState
+
+JSON = dict[str, Any]
+USERS_CAP = 1000  # include[]=users on groups is capped (groups.md §2.2)
+HIDDEN_IDENTITY_STATES = frozenset({"invited", "creation_pending", "rejected"})
+
+
+def course_json(course: Course) -> JSON:
+    return {
+        "id": course.id, "name": course.name, "course_code": course.course_code,
+        "sis_course_id": course.sis_course_id, "workflow_state": course.workflow_state,
+        "account_id": 1, "root_account_id": 1, "enrollment_term_id": 1,
+        "created_at": course.created_at, "start_at": None, "end_at": None,
+        "default_view": "modules", "is_public": False, "uuid": f"sandbox-course-{course.id}",
+    }
+
+
+def user_brief(user: User) -> JSON:
+    """The base user JSON (as inlined in groups with include[]=users)."""
+    return {"id": user.id, "name": user.name, "created_at": user.created_at,
+            "sortable_name": user.sortable_name, "short_name": user.short_name}
+
+
+def roster_user_json(state: EmulatorState, user: User, course_id: int,
+                     enrollments: list[Enrollment] | None, *, with_email: bool = True) -> JSON:
+    """User JSON on roster endpoints: SIS id always; login_id/email hidden for invited-only."""
+    body = user_brief(user)
+    body["sis_user_id"] = user.sis_user_id
+    body["integration_id"] = None
+    if not _identity_hidden(state, user.id, course_id):
+        body["login_id"] = user.login_id
+        if with_email:
+            body["email"] = user.email
+    if enrollments is not None:
+        body["enrollments"] = [enrollment_json(e) for e in enrollments]
+    return body
+
+
+def _identity_hidden(state: EmulatorState, user_id: int, course_id: int) -> bool:
+    states = {e.state for e in state.enrollments(course_id, user_id)}
+    return bool(states) and states <= HIDDEN_IDENTITY_STATES
+
+
+def enrollment_json(enrollment: Enrollment) -> JSON:
+    return {
+        "id": enrollment.id, "course_id": enrollment.course_id,
+        "course_section_id": enrollment.section_id, "type": enrollment.type,
+        "enrollment_state": enrollment.state, "role": enrollment.type,
+        "role_id": ROLE_IDS.get(enrollment.type, 0), "user_id": enrollment.user_id,
+        "root_account_id": 1, "associated_user_id": None,
+        "limit_privileges_to_course_section": False, "created_at": enrollment.created_at,
+        "updated_at": enrollment.created_at,
+    }
+
+
+def category_json(state: EmulatorState, category: GroupCategory,
+                  includes: frozenset[str] = frozenset()) -> JSON:
+    body: JSON = {
+        "id": category.id, "name": category.name, "role": category.role,
+        "self_signup": category.self_signup, "group_limit": category.group_limit,
+        "auto_leader": category.auto_leader, "created_at": category.created_at,
+        "context_type": "Course", "course_id": category.course_id,
+        "protected": category.protected,
+        "allows_multiple_memberships": category.allows_multiple_memberships,
+        "is_member": False, "non_collaborative": False,
+        "sis_group_category_id": category.sis_id, "sis_import_id": None,
+    }
+    if "groups_count" in includes:
+        body["groups_count"] = len(state.groups(category.id))
+    if "unassigned_users_count" in includes:
+        body["unassigned_users_count"] = len(unassigned_students(state, category))
+    if "groups" in includes:
+        body["groups"] = [group_json(state, g, "") for g in state.groups(category.id)]
+    return body
+
+
+def group_json(state: EmulatorState, group: Group, base_url: str,
+               includes: frozenset[str] = frozenset()) -> JSON:
+    category = state.t.categories[group.category_id]
+    accepted = [m for m in state.memberships(group.id) if m.workflow_state == "accepted"]
+    body: JSON = {
+        "id": group.id, "name": group.name, "description": group.description,
+        "is_public": group.is_public, "join_level": group.join_level,
+        "group_category_id": group.category_id, "max_membership": group.max_membership,
+        "created_at": group.created_at, "members_count": len(accepted),
+        "storage_quota_mb": 50, "context_type": "Course", "course_id": group.course_id,
+        "avatar_url": None, "role": category.role,
+        "leader": _leader(state, group, base_url), "has_submission": False,
+        "concluded": False, "non_collaborative": False,
+        "sis_group_id": group.sis_id, "sis_import_id": None,
+    }
+    if "users" in includes:
+        body["users"] = [user_brief(u) for u in group_users(state, group)[:USERS_CAP]]
+    if "group_category" in includes:
+        body["group_category"] = category_json(state, category)
+    if "permissions" in includes:
+        body["permissions"] = {"create_discussion_topic": True, "join": False,
+                               "create_announcement": True}
+    return body
+
+
+def group_users(state: EmulatorState, group: Group) -> list[User]:
+    """Users of every non-deleted membership (admin view), by sortable name then id."""
+    users = [state.user(m.user_id) for m in state.memberships(group.id)]
+    return sorted(users, key=lambda u: (u.sortable_name, u.id))
+
+
+def _leader(state: EmulatorState, group: Group, base_url: str) -> JSON | None:
+    if group.leader_id is None:
+        return None
+    user = state.user(group.leader_id)
+    return {"id": user.id, "anonymous_id": _base36(user.id), "display_name": user.short_name,
+            "avatar_image_url": None, "pronouns": None,
+            "html_url": f"{base_url}/courses/{group.course_id}/users/{user.id}"}
+
+
+def membership_json(state: EmulatorState, membership: Membership,
+                    just_created: bool | None = None) -> JSON:
+    group = state.t.groups[membership.group_id]
+    body: JSON = {
+        "id": membership.id, "group_id": membership.group_id, "user_id": membership.user_id,
+        "workflow_state": membership.workflow_state, "moderator": membership.moderator,
+        "created_at": membership.created_at, "sis_group_id": group.sis_id,
+        "sis_import_id": None,
+    }
+    if just_created is not None:
+        body["just_created"] = just_created
+    return body
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rem = divmod(number, 36)
+        out = digits[rem] + out
+        if number == 0:
+            return out

@@ -1,0 +1,209 @@
+"""The emulator's store: tables of rows, id counters, a lock, a clock and the write log.
+
+Domain rules live in `rules.py` and `validation.py`; this module only stores, looks up and
+offers direct helpers (tests seed and inspect through them, bypassing HTTP). Every public
+method takes the re-entrant lock, and the server holds it for a whole request, so each API
+call is atomic.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reconciler.sandbox.clock import Clock, SystemClock, iso
+from reconciler.sandbox.entities import (
+    ENROLLMENT_TYPES,
+    Course,
+    Enrollment,
+    Group,
+    GroupCategory,
+    Membership,
+    Section,
+    User,
+    WriteEvent,
+)
+
+# Counters start at distinct values so ids of different kinds are easy to tell apart.
+COUNTER_STARTS: dict[str, int] = {
+    "course": 101,
+    "section": 11,
+    "user": 1001,
+    "enrollment": 5001,
+    "category": 501,
+    "group": 601,
+    "membership": 9001,
+    "error_report": 1,
+}
+
+
+@dataclass
+class Tables:
+    courses: dict[int, Course] = field(default_factory=dict)
+    sections: dict[int, Section] = field(default_factory=dict)
+    users: dict[int, User] = field(default_factory=dict)
+    enrollments: dict[int, Enrollment] = field(default_factory=dict)
+    categories: dict[int, GroupCategory] = field(default_factory=dict)
+    groups: dict[int, Group] = field(default_factory=dict)
+    memberships: dict[int, Membership] = field(default_factory=dict)
+
+
+class EmulatorState:
+    """All of the emulated Canvas: one root account, its courses, users and groups."""
+
+    def __init__(self, clock: Clock | None = None) -> None:
+        self.lock = threading.RLock()
+        self.clock: Clock = clock or SystemClock()
+        self.t = Tables()
+        self.counters: dict[str, int] = dict(COUNTER_STARTS)
+        self.write_log: list[WriteEvent] = []
+        # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (groups.md §1.1).
+        self.permission_status = 403
+
+    # ---- ids and time -------------------------------------------------------------------
+    def next_id(self, kind: str, explicit: int | None = None) -> int:
+        with self.lock:
+            if explicit is None:
+                explicit = self.counters[kind]
+            self.counters[kind] = max(self.counters[kind], explicit + 1)
+            return explicit
+
+    def now(self) -> str:
+        return iso(self.clock.now())
+
+    # ---- direct helpers (bypass HTTP) ---------------------------------------------------
+    def add_course(self, name: str, *, sis_course_id: str | None = None,
+                   course_code: str | None = None, id: int | None = None) -> Course:
+        with self.lock:
+            course = Course(self.next_id("course", id), name, sis_course_id,
+                            course_code or name, self.now())
+            self.t.courses[course.id] = course
+            return course
+
+    def add_section(self, course_id: int, name: str, *, id: int | None = None) -> Section:
+        with self.lock:
+            section = Section(self.next_id("section", id), self.course(course_id).id, name)
+            self.t.sections[section.id] = section
+            return section
+
+    def add_user(self, name: str, *, login_id: str | None = None, sis_user_id: str | None = None,
+                 email: str | None = None, sortable_name: str | None = None,
+                 id: int | None = None) -> User:
+        with self.lock:
+            user = User(self.next_id("user", id), name, sortable_name or _sortable(name), name,
+                        self.now(), login_id, sis_user_id, email)
+            self.t.users[user.id] = user
+            return user
+
+    def enroll(self, user_id: int, course_id: int, type: str = "StudentEnrollment",
+               state: str = "active", section_id: int | None = None) -> Enrollment:
+        """Enroll a user; `type` is a class name (StudentEnrollment) or an API name (student)."""
+        with self.lock:
+            self.user(user_id)
+            self.course(course_id)
+            enrollment = Enrollment(self.next_id("enrollment"), user_id, course_id, section_id,
+                                    ENROLLMENT_TYPES.get(type, type), state, self.now())
+            self.t.enrollments[enrollment.id] = enrollment
+            return enrollment
+
+    def create_category(self, course_id: int, name: str, **fields: Any) -> GroupCategory:
+        """Insert a category as-is (no validation); `fields` are GroupCategory attributes."""
+        with self.lock:
+            category = GroupCategory(self.next_id("category", fields.pop("id", None)),
+                                     self.course(course_id).id, name, self.now(), **fields)
+            self.t.categories[category.id] = category
+            return category
+
+    def create_group(self, category_id: int, name: str, **fields: Any) -> Group:
+        """Insert a group as-is (no validation); inherits the category's group_limit."""
+        with self.lock:
+            category = self.t.categories[category_id]
+            fields.setdefault("max_membership", category.group_limit)
+            group = Group(self.next_id("group", fields.pop("id", None)), category.id,
+                          category.course_id, name, self.now(), **fields)
+            self.t.groups[group.id] = group
+            return group
+
+    def add_membership(self, group_id: int, user_id: int,
+                       workflow_state: str = "accepted") -> Membership:
+        """Insert a membership row without the one-group-per-set rule (see rules.add_member)."""
+        with self.lock:
+            membership = Membership(self.next_id("membership"), self.t.groups[group_id].id,
+                                    self.user(user_id).id, self.now(), workflow_state)
+            self.t.memberships[membership.id] = membership
+            return membership
+
+    # ---- read accessors -----------------------------------------------------------------
+    def course(self, course_id: int) -> Course:
+        return self.t.courses[course_id]
+
+    def user(self, user_id: int) -> User:
+        return self.t.users[user_id]
+
+    def courses(self) -> list[Course]:
+        with self.lock:
+            return sorted(self.t.courses.values(), key=lambda c: c.id)
+
+    def sections(self, course_id: int) -> list[Section]:
+        with self.lock:
+            return [s for s in self.t.sections.values() if s.course_id == course_id]
+
+    def enrollments(self, course_id: int, user_id: int | None = None) -> list[Enrollment]:
+        """Non-deleted enrollments in a course, optionally of one user, by id."""
+        with self.lock:
+            return sorted((e for e in self.t.enrollments.values()
+                           if e.course_id == course_id and e.state != "deleted"
+                           and (user_id is None or e.user_id == user_id)), key=lambda e: e.id)
+
+    def categories(self, course_id: int, *, include_deleted: bool = False) -> list[GroupCategory]:
+        with self.lock:
+            return sorted((c for c in self.t.categories.values() if c.course_id == course_id
+                           and (include_deleted or c.active)), key=lambda c: c.id)
+
+    def category_by_name(self, course_id: int, name: str) -> GroupCategory | None:
+        return next((c for c in self.categories(course_id) if c.name == name), None)
+
+    def groups(self, category_id: int, *, include_deleted: bool = False) -> list[Group]:
+        """A category's groups ordered by name, then id (Canvas `Group.by_name`)."""
+        with self.lock:
+            return sorted((g for g in self.t.groups.values() if g.category_id == category_id
+                           and (include_deleted or g.active)), key=lambda g: (g.name, g.id))
+
+    def group_by_name(self, category_id: int, name: str) -> Group | None:
+        return next((g for g in self.groups(category_id) if g.name == name), None)
+
+    def memberships(self, group_id: int, *, include_deleted: bool = False) -> list[Membership]:
+        with self.lock:
+            return sorted((m for m in self.t.memberships.values() if m.group_id == group_id
+                           and (include_deleted or m.active)), key=lambda m: m.id)
+
+    def member_ids(self, group_id: int) -> set[int]:
+        """User ids of a group's non-deleted memberships."""
+        return {m.user_id for m in self.memberships(group_id)}
+
+    def members_by_group(self, category_id: int) -> dict[str, set[int]]:
+        """Group name → member ids for one category; a convenient test view."""
+        return {g.name: self.member_ids(g.id) for g in self.groups(category_id)}
+
+    def next_error_report_id(self) -> int:
+        return self.next_id("error_report")
+
+    # ---- persistence ----------------------------------------------------------------------
+    def save(self, path: Path) -> None:
+        from reconciler.sandbox.persist import save_state
+
+        with self.lock:
+            save_state(self, path)
+
+    @classmethod
+    def load(cls, path: Path, clock: Clock | None = None) -> EmulatorState:
+        from reconciler.sandbox.persist import load_state
+
+        return load_state(path, cls(clock))
+
+
+def _sortable(name: str) -> str:
+    first, _, last = name.rpartition(" ")
+    return f"{last}, {first}" if first else name

@@ -1,0 +1,49 @@
+"""Persistence round trip and the write log."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reconciler.sandbox import EmulatorState, SandboxServer, seed_demo_state
+from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS
+from tests.conftest import SandboxFactory
+from tests.sandbox.helpers import Api
+
+PAIR1 = LAB_PAIR_GROUP_IDS["Pair 1"]
+
+
+def test_save_load_round_trip(tmp_path: Path) -> None:
+    state = seed_demo_state()
+    category = state.create_category(101, "Direct")
+    group = state.create_group(category.id, "G")
+    state.add_membership(group.id, 1001)
+    state.save(tmp_path / "s.json")
+    loaded = EmulatorState.load(tmp_path / "s.json")
+    assert loaded.members_by_group(category.id) == {"G": {1001}}
+    assert loaded.counters == state.counters
+    assert loaded.t == state.t
+
+
+def test_state_file_shared_between_servers(sandbox_factory: SandboxFactory,
+                                           tmp_path: Path) -> None:
+    path = tmp_path / "canvas.json"
+    first = sandbox_factory(state_file=path)
+    created = Api(first).ok("POST", "/courses/101/group_categories", data={"name": "Kept"})
+    first.stop()
+    second = sandbox_factory(state_file=path)
+    assert Api(second).ok("GET", f"/group_categories/{created['id']}")["name"] == "Kept"
+    assert [e.kind for e in second.state.write_log] == ["create_group_category"]
+
+
+def test_write_log_records_reads_never_and_membership_changes(sandbox: SandboxServer) -> None:
+    api = Api(sandbox)
+    api.get("/courses/101/groups", params={"include[]": "users"})
+    assert sandbox.state.write_log == []
+    api.put(f"/groups/{PAIR1}", data=[("members[]", "1002"), ("members[]", "1003")])
+    api.put(f"/groups/{PAIR1}", data={"leader[id]": "1009"})
+    event, failed = sandbox.state.write_log
+    assert (event.kind, event.status, event.added, event.removed) == (
+        "set_members", 200, [1003], [1001])
+    assert event.moved_out == [[LAB_PAIR_GROUP_IDS["Pair 2"], 1003]]
+    assert event.ids == {"category_id": 502, "group_id": PAIR1}
+    assert (failed.kind, failed.status) == ("update_group", 400)

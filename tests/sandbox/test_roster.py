@@ -1,0 +1,54 @@
+"""GET /courses/:id/users (groups.md §3.4) against the demo seed."""
+
+from __future__ import annotations
+
+import pytest
+
+from reconciler.sandbox import SandboxServer
+from reconciler.sandbox.seed import TEST_STUDENT_ID, student_id
+from tests.sandbox.helpers import Api
+
+
+def roster(sandbox: SandboxServer, **params: object) -> dict[int, dict[str, object]]:
+    users = Api(sandbox).all_pages("/courses/101/users", per_page=100, **params)
+    return {u["id"]: u for u in users}
+
+
+@pytest.mark.parametrize(("params", "present", "absent"), [
+    ({}, {student_id(1), student_id(37), 1100, 1101}, {student_id(38), TEST_STUDENT_ID}),
+    ({"enrollment_type[]": "student"}, {student_id(1), student_id(37)}, {1100, 1101}),
+    ({"enrollment_state[]": "completed"}, {student_id(38)}, {student_id(1)}),
+    ({"include[]": "test_student"}, {TEST_STUDENT_ID}, set()),
+    ({"enrollment_type[]": "student_view"}, {TEST_STUDENT_ID}, {student_id(1)}),
+    ({"user_ids[]": ["1001", "1002"]}, {1001, 1002}, {1003}),
+    ({"search_term": "s07"}, {student_id(7)}, {student_id(8)}),
+])
+def test_roster_filters(sandbox: SandboxServer, params: dict[str, object], present: set[int],
+                        absent: set[int]) -> None:
+    ids = set(roster(sandbox, **params))
+    assert present <= ids
+    assert not absent & ids
+
+
+def test_identity_fields(sandbox: SandboxServer) -> None:
+    users = roster(sandbox, **{"include[]": "enrollments"})
+    s01 = users[student_id(1)]
+    assert (s01["login_id"], s01["sis_user_id"], s01["email"]) == ("s01", "20260001",
+                                                                     "s01@example.edu")
+    enrollment = s01["enrollments"][0]  # type: ignore[index]
+    assert enrollment["type"] == "StudentEnrollment"
+    assert enrollment["enrollment_state"] == "active"
+    invited = users[student_id(37)]
+    assert "login_id" not in invited and "email" not in invited
+    assert invited["sis_user_id"] == "20260037"
+
+
+@pytest.mark.parametrize(("params", "body"), [
+    ({"enrollment_type[]": "wizard"}, {"errors": [{"message": "Invalid enrollment type: wizard"}]}),
+    ({"search_term": "a"}, {"errors": [{"field": "search_term", "code": "invalid",
+                                        "message": "2 or more characters is required"}]}),
+])
+def test_roster_bad_requests(sandbox: SandboxServer, params: dict[str, str],
+                             body: object) -> None:
+    response = Api(sandbox).get("/courses/101/users", params=params)
+    assert (response.status_code, response.json()) == (400, body)
