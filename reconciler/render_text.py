@@ -1,0 +1,116 @@
+"""Operations as Terraform-style text lines: `+` create, `~` change, `-` delete.
+
+One formatter per operation type (a dispatch table); the first line of each carries the
+symbol, detail lines are indented. Values are shown as JSON (`"text"`, `4`, `null`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from reconciler.ops import (
+    CreateGroup,
+    CreateGroupSet,
+    DeleteGroup,
+    DeleteGroupSet,
+    FieldChange,
+    Operation,
+    SetLeader,
+    SetMembers,
+    UpdateGroup,
+    UpdateGroupSet,
+)
+
+Labels = Mapping[int, str]
+COLORS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
+RESET = "\x1b[0m"
+INDENT = "    "
+
+
+def quote(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def label(uid: int | None, labels: Labels) -> str:
+    if uid is None:
+        return "(none)"
+    return labels.get(uid, f"canvas:{uid}")
+
+
+def _where(op: CreateGroup | UpdateGroup | DeleteGroup | SetMembers | SetLeader) -> str:
+    return f"{quote(op.group_name)} in {quote(op.set_name)}"
+
+
+def _settings(settings: Mapping[str, Any]) -> list[str]:
+    # The name is in the heading; unset values are Canvas's defaults, not worth a line.
+    return [f"{INDENT}{k}: {quote(v)}" for k, v in sorted(settings.items())
+            if k != "name" and v is not None]
+
+
+def _changes(changes: Iterable[FieldChange]) -> list[str]:
+    return [f"{INDENT}{c.field}: {quote(c.old)} → {quote(c.new)}" for c in changes]
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _who(uids: Iterable[int], labels: Labels) -> str:
+    return ", ".join(sorted(label(uid, labels) for uid in uids))
+
+
+def _create_set(op: CreateGroupSet, labels: Labels) -> list[str]:
+    return [f"+ group set {quote(op.set_name)}", *_settings(op.settings)]
+
+
+def _update_set(op: UpdateGroupSet, labels: Labels) -> list[str]:
+    return [f"~ group set {quote(op.set_name)}", *_changes(op.changes)]
+
+
+def _delete_set(op: DeleteGroupSet, labels: Labels) -> list[str]:
+    return [f"- group set {quote(op.set_name)} ({_plural(op.group_count, 'group')})"]
+
+
+def _create_group(op: CreateGroup, labels: Labels) -> list[str]:
+    return [f"+ group {_where(op)}", *_settings(op.settings)]
+
+
+def _update_group(op: UpdateGroup, labels: Labels) -> list[str]:
+    return [f"~ group {_where(op)}", *_changes(op.changes)]
+
+
+def _delete_group(op: DeleteGroup, labels: Labels) -> list[str]:
+    return [f"- group {_where(op)} ({_plural(op.member_count, 'member')})"]
+
+
+def _set_members(op: SetMembers, labels: Labels) -> list[str]:
+    parts = [f"+ {_who(op.add, labels)}" if op.add else "",
+             f"- {_who(op.remove, labels)}" if op.remove else ""]
+    change = "  ".join(p for p in parts if p) or "(no change)"
+    return [f"~ members of {_where(op)}: {change}"]
+
+
+def _set_leader(op: SetLeader, labels: Labels) -> list[str]:
+    return [f"~ leader of {_where(op)}: {label(op.old, labels)} → {label(op.leader, labels)}"]
+
+
+_FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
+    CreateGroupSet: _create_set,
+    UpdateGroupSet: _update_set,
+    DeleteGroupSet: _delete_set,
+    CreateGroup: _create_group,
+    UpdateGroup: _update_group,
+    DeleteGroup: _delete_group,
+    SetMembers: _set_members,
+    SetLeader: _set_leader,
+}
+
+
+def op_lines(op: Operation, labels: Labels, *, color: bool = False) -> list[str]:
+    """The lines for one operation; with `color`, the heading's symbol and text coloured."""
+    lines = _FORMATTERS[type(op)](op, labels)
+    if color:
+        lines[0] = f"{COLORS[lines[0][0]]}{lines[0]}{RESET}"
+    return lines

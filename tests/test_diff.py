@@ -1,0 +1,274 @@
+"""diff(): table-driven over desired / current / expected `op.as_dict()`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pytest
+
+from reconciler.diff import diff, drift
+from reconciler.errors import StateError
+from reconciler.model import CourseState, Group, GroupSet
+
+NONE: frozenset[str] = frozenset()
+
+
+def want_set(name: str, *groups: Group, managed: frozenset[str] = NONE,
+             **kw: Any) -> GroupSet:
+    return GroupSet(name=name, groups=groups, managed=managed, **kw)
+
+
+def want(name: str, members: set[int] | None = None, managed: frozenset[str] = NONE,
+         **kw: Any) -> Group:
+    return Group(name=name, members=None if members is None else frozenset(members),
+                 managed=managed, **kw)
+
+
+def have_set(name: str, cid: int, *groups: Group, **kw: Any) -> GroupSet:
+    return GroupSet(name=name, canvas_id=cid, groups=groups, **kw)
+
+
+def have(name: str, cid: int, members: Iterable[int] = (), **kw: Any) -> Group:
+    return Group(name=name, canvas_id=cid, members=frozenset(members), **kw)
+
+
+def course(*sets: GroupSet) -> CourseState:
+    return CourseState(course_id=7, group_sets=sets)
+
+
+CURRENT = course(
+    have_set("Project Teams", 10,
+             have("Team 1", 101, {1, 2}, description="old", leader=1),
+             have("Team 2", 102, {3, 4}),
+             auto_leader="first", group_limit=4),
+    have_set("Other", 20, have("X", 201, {5})),
+    have_set("Student Groups", 30, protected=True),
+)
+KEEP: dict[str, Any] = {"unmanaged_groups": "keep"}
+
+
+def ops_of(desired: CourseState, current: CourseState = CURRENT) -> list[dict[str, Any]]:
+    return sorted((op.as_dict() for op in diff(desired, current)),
+                  key=lambda d: json.dumps(d, sort_keys=True))
+
+
+def expect(*docs: dict[str, Any]) -> list[dict[str, Any]]:
+    return sorted(docs, key=lambda d: json.dumps(d, sort_keys=True))
+
+
+def create_group(set_name: str, group: str, **settings: Any) -> dict[str, Any]:
+    return {"action": "create", "type": "group", "set": set_name, "group": group,
+            "settings": {"name": group, **settings}}
+
+
+def members(set_name: str, group: str, cid: int | None, to: list[int], add: list[int],
+            remove: list[int]) -> dict[str, Any]:
+    return {"action": "set_members", "type": "group", "set": set_name, "group": group,
+            "canvas_id": cid, "members": to, "add": add, "remove": remove}
+
+
+def delete_group(group: str, cid: int, count: int, set_name: str = "Project Teams"
+                 ) -> dict[str, Any]:
+    return {"action": "delete", "type": "group", "set": set_name, "group": group,
+            "canvas_id": cid, "member_count": count}
+
+
+SAME_TEAMS = (want("Team 1", {1, 2}), want("Team 2", {3, 4}))
+
+CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
+    ("in sync", course(want_set("Project Teams", *SAME_TEAMS)), []),
+    ("sets not named are untouched", course(), []),
+    ("new set with groups; empty members need no write",
+     course(want_set("Labs", want("Lab 1", {1, 2}, frozenset({"description"}),
+                                  description="Tue"), want("Lab 2", set()),
+                     managed=frozenset({"group_limit", "self_signup"}), group_limit=3)),
+     expect({"action": "create", "type": "group_set", "set": "Labs",
+             "settings": {"name": "Labs", "group_limit": 3, "self_signup": None}},
+            create_group("Labs", "Lab 1", description="Tue"),
+            members("Labs", "Lab 1", None, [1, 2], [1, 2], []),
+            create_group("Labs", "Lab 2"))),
+    ("new set skips its absent groups",
+     course(want_set("Labs", want("Gone", absent=True))),
+     [{"action": "create", "type": "group_set", "set": "Labs", "settings": {"name": "Labs"}}]),
+    ("unmanaged fields and members (None) untouched",
+     course(want_set("Project Teams", want("Team 1"), want("Team 2"))), []),
+    ("members [] empties the group",
+     course(want_set("Project Teams", want("Team 1", set()), want("Team 2"))),
+     [members("Project Teams", "Team 1", 101, [], [], [1, 2])]),
+    ("changed managed group field only",
+     course(want_set("Project Teams", want("Team 1", managed=frozenset(
+         {"description", "max_membership"}), description="new"), want("Team 2"))),
+     [{"action": "update", "type": "group", "set": "Project Teams", "group": "Team 1",
+       "canvas_id": 101, "changes": [{"field": "description", "old": "old", "new": "new"}]}]),
+    ("set update sends every setting, current values for unmanaged ones",
+     course(want_set("Project Teams", *SAME_TEAMS, managed=frozenset({"self_signup"}),
+                     self_signup="enabled")),
+     [{"action": "update", "type": "group_set", "set": "Project Teams", "canvas_id": 10,
+       "changes": [{"field": "self_signup", "old": None, "new": "enabled"}],
+       "settings": {"name": "Project Teams", "self_signup": "enabled",
+                    "auto_leader": "first", "group_limit": 4, "sis_id": None}}]),
+    ("absent set that exists is deleted, with no group deletes",
+     course(want_set("Project Teams", absent=True)),
+     [{"action": "delete", "type": "group_set", "set": "Project Teams", "canvas_id": 10,
+       "group_count": 2}]),
+    ("absent set that does not exist: nothing", course(want_set("Nope", absent=True)), []),
+    ("absent group that exists is deleted",
+     course(want_set("Project Teams", want("Team 2", absent=True), want("Nope", absent=True),
+                     **KEEP)),
+     [delete_group("Team 2", 102, 2)]),
+    ("groups not in the spec are deleted by default",
+     course(want_set("Project Teams", want("Team 1"))), [delete_group("Team 2", 102, 2)]),
+    ("unmanaged_groups keep leaves them",
+     course(want_set("Project Teams", want("Team 1"), **KEEP)), []),
+    ("exact: a user moves between groups",
+     course(want_set("Project Teams", want("Team 1", {1, 3}), want("Team 2", {2, 4}))),
+     expect(members("Project Teams", "Team 1", 101, [1, 3], [3], [2]),
+            members("Project Teams", "Team 2", 102, [2, 4], [2], [3]))),
+    ("additive: adds, never removes; a user claimed elsewhere is left out",
+     course(want_set("Project Teams", want("Team 1", {5}), want("Team 2", {1}),
+                     members_mode="additive")),
+     expect(members("Project Teams", "Team 1", 101, [2, 5], [5], []),
+            members("Project Teams", "Team 2", 102, [1, 3, 4], [1], []))),
+    ("additive: nothing to add, nothing written",
+     course(want_set("Project Teams", want("Team 1", {1}), want("Team 2", set()),
+                     members_mode="additive")), []),
+    ("seed: existing groups untouched, new groups seeded",
+     course(want_set("Project Teams", want("Team 1", {9}), want("Team 2", {3, 4}),
+                     want("Team 3", {7}), members_mode="seed")),
+     expect(create_group("Project Teams", "Team 3"),
+            members("Project Teams", "Team 3", None, [7], [7], []))),
+    ("observe: no writes at all",
+     course(want_set("Project Teams", want("Team 1", {9}), want("New", {1}),
+                     managed=frozenset({"group_limit"}), group_limit=9,
+                     members_mode="observe")), []),
+    ("observe: a new set is not created", course(want_set("Labs", members_mode="observe")), []),
+    ("leader managed and changed",
+     course(want_set("Project Teams", want("Team 1", managed=frozenset({"leader"}), leader=2),
+                     want("Team 2", managed=frozenset({"leader"})))),
+     [{"action": "set_leader", "type": "group", "set": "Project Teams", "group": "Team 1",
+       "canvas_id": 101, "leader": 2, "old": 1}]),
+    ("leader not managed: ignored",
+     course(want_set("Project Teams", want("Team 1", leader=2), want("Team 2"))), []),
+    ("leader of a new group",
+     course(want_set("Project Teams", want("Team 1"), want("Team 2"),
+                     want("Team 3", {6}, frozenset({"leader"}), leader=6))),
+     expect(create_group("Project Teams", "Team 3"),
+            members("Project Teams", "Team 3", None, [6], [6], []),
+            {"action": "set_leader", "type": "group", "set": "Project Teams",
+             "group": "Team 3", "canvas_id": None, "leader": 6, "old": None})),
+]
+
+
+@pytest.mark.parametrize(("desired", "expected"), [c[1:] for c in CASES],
+                         ids=[c[0] for c in CASES])
+def test_diff(desired: CourseState, expected: list[dict[str, Any]]) -> None:
+    assert ops_of(desired) == expected
+
+
+SIS_CURRENT = course(
+    have_set("Old Name", 10, have("Alpha", 101, {1}, sis_id="g-1"), have("Beta", 102, {2}),
+             sis_id="set-1"),
+)
+
+SIS_CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
+    ("set and group renamed through their sis ids",
+     course(want_set("New Name", want("Alpha 2", {1}, sis_id="g-1"), want("Beta", {2}),
+                     sis_id="set-1")),
+     [{"action": "update", "type": "group_set", "set": "New Name", "canvas_id": 10,
+       "changes": [{"field": "name", "old": "Old Name", "new": "New Name"}],
+       "settings": {"name": "New Name", "self_signup": None, "auto_leader": None,
+                    "group_limit": None, "sis_id": "set-1"}},
+      {"action": "update", "type": "group", "set": "New Name", "group": "Alpha 2",
+       "canvas_id": 101, "changes": [{"field": "name", "old": "Alpha", "new": "Alpha 2"}]}]),
+    ("a name held by a group claimed through its sis id is not matched again",
+     course(want_set("Old Name", want("Alpha", sis_id="g-9", managed=frozenset({"sis_id"})),
+                     want("Renamed", sis_id="g-1"), want("Beta"))),
+     [{"action": "update", "type": "group", "set": "Old Name", "group": "Renamed",
+       "canvas_id": 101, "changes": [{"field": "name", "old": "Alpha", "new": "Renamed"}]},
+      create_group("Old Name", "Alpha", sis_id="g-9")]),
+    ("an absent entry with an sis id is matched only by it, never by name",
+     course(want_set("Old Name", want("Beta", absent=True, sis_id="g-2"),
+                     want("Alpha", absent=True, sis_id="g-1"), unmanaged_groups="keep")),
+     [delete_group("Alpha", 101, 1, "Old Name")]),
+    ("an absent set with an unknown sis id: nothing",
+     course(want_set("Old Name", absent=True, sis_id="set-9")), []),
+    ("sis id not in Canvas falls back to the name and sets it",
+     course(want_set("Old Name", want("Beta", sis_id="g-2", managed=frozenset({"sis_id"})),
+                     want("Alpha"))),
+     [{"action": "update", "type": "group", "set": "Old Name", "group": "Beta",
+       "canvas_id": 102, "changes": [{"field": "sis_id", "old": None, "new": "g-2"}]}]),
+]
+
+
+@pytest.mark.parametrize(("desired", "expected"), [c[1:] for c in SIS_CASES],
+                         ids=[c[0] for c in SIS_CASES])
+def test_diff_sis_matching(desired: CourseState, expected: list[dict[str, Any]]) -> None:
+    assert ops_of(desired, SIS_CURRENT) == expect(*expected)
+
+
+DUPLICATES = course(have_set("Project Teams", 10, have("Team 1", 5), have("Team 1", 9),
+                             have("Team 2", 11)))
+
+ERROR_CASES: list[tuple[str, CourseState, CourseState, str]] = [
+    ("duplicate group names", course(want_set("Project Teams", want("Team 1"))), DUPLICATES,
+     "group set 'Project Teams' has 2 groups named 'Team 1' (ids 5, 9); rename one in "
+     "Canvas or give the spec an sis_id"),
+    ("duplicate names also block deleting one by name",
+     course(want_set("Project Teams", want("Team 1", absent=True))), DUPLICATES,
+     "2 groups named 'Team 1'"),
+    ("protected set", course(want_set("Student Groups")), CURRENT,
+     "protected group set 'Student Groups' (id 30)"),
+    ("two spec sets claim one Canvas set",
+     course(want_set("Project Teams"), want_set("Project Teams", sis_id="q")), CURRENT,
+     "spec entries 'Project Teams' and 'Project Teams' both match group set 'Project Teams'"),
+]
+
+
+@pytest.mark.parametrize(("desired", "current", "message"), [c[1:] for c in ERROR_CASES],
+                         ids=[c[0] for c in ERROR_CASES])
+def test_diff_refuses(desired: CourseState, current: CourseState, message: str) -> None:
+    with pytest.raises(StateError) as caught:
+        diff(desired, current)
+    assert message in caught.value.message
+
+
+def test_duplicates_matched_by_sis_id_are_fine() -> None:
+    current = course(have_set("S", 1, have("T", 5, sis_id="a"), have("T", 9, sis_id="b")))
+    desired = course(want_set("S", want("T", {1}, sis_id="a"), want("T", set(), sis_id="b")))
+    assert ops_of(desired, current) == expect(members("S", "T", 5, [1], [1], []))
+
+
+def test_sets_not_named_are_never_touched() -> None:
+    ops = diff(course(want_set("Project Teams", want("Team 1", set()))), CURRENT)
+    assert {op.set_name for op in ops} == {"Project Teams"}
+
+
+def test_diff_is_deterministic() -> None:
+    desired = course(want_set("Project Teams", want("Team 1", {3}), want("New", {1, 2})),
+                     want_set("Labs", want("L", {4})))
+    first = [op.as_dict() for op in diff(desired, CURRENT)]
+    assert all([op.as_dict() for op in diff(desired, CURRENT)] == first for _ in range(3))
+
+
+OBSERVED = course(want_set("Project Teams", want("Team 1", {9}), want("Team 2", {3, 4}),
+                           members_mode="observe", **KEEP))
+
+
+def test_drift_describes_what_observe_leaves_alone() -> None:
+    assert drift(OBSERVED, CURRENT) == [
+        "group set 'Project Teams' (observe, not changed): Canvas differs from the spec: "
+        "would set members of 'Team 1' in 'Project Teams': +1 -2"]
+
+
+def test_drift_is_empty_when_in_sync_or_not_observed() -> None:
+    in_sync = course(want_set("Project Teams", *SAME_TEAMS, members_mode="observe"))
+    exact = course(want_set("Project Teams", want("Team 1", {9})))
+    assert drift(in_sync, CURRENT) == [] and drift(exact, CURRENT) == []
+
+
+def test_drift_reports_state_errors_instead_of_raising() -> None:
+    observed = course(want_set("Project Teams", want("Team 1"), members_mode="observe"))
+    [line] = drift(observed, DUPLICATES)
+    assert "2 groups named 'Team 1'" in line
