@@ -138,7 +138,7 @@ def _ask_yes(plan: Plan) -> bool:
     click.echo(render(plan, "text"))
     if plan.is_empty:
         return False
-    if not click.get_text_stream("stdin").isatty():
+    if not sys.stdin.isatty():
         raise ConfigError("apply asks for confirmation, but there is no terminal; "
                           "review the plan and re-run with --auto-approve")
     answer = click.prompt("Do you want to apply these changes? Only 'yes' will be accepted",
