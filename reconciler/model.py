@@ -19,7 +19,9 @@ JoinLevel = Literal["parent_context_auto_join", "parent_context_request", "invit
 MembersMode = Literal["exact", "additive", "seed", "observe"]
 UnmanagedGroups = Literal["delete", "keep"]
 
-GROUP_SET_FIELDS: frozenset[str] = frozenset({"self_signup", "auto_leader", "group_limit", "sis_id"})
+GROUP_SET_FIELDS: frozenset[str] = frozenset(
+    {"self_signup", "auto_leader", "group_limit", "sis_id"}
+)
 GROUP_FIELDS: frozenset[str] = frozenset({"description", "max_membership", "join_level", "sis_id"})
 
 

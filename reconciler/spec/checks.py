@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from reconciler.errors import Problem
 from reconciler.model import MemberKind
+from reconciler.spec.checks_sources import check_group_sources, check_set_sources
 from reconciler.spec.members import Identity, entry_identity, label, normalize
 from reconciler.spec.schema import MAX_NAME, MEMBER_KINDS, RESERVED_SET_NAMES
 from reconciler.spec.translate import describe
@@ -105,6 +106,7 @@ class _Checker:
             self.unique((*path, "name"), name, seen, "group set name {} is used twice")
         self.limit((*path, "group_limit"), item.get("group_limit"))
         self.sis((*path, "sis_id"), item.get("sis_id"), "group set")
+        check_set_sources(self.add, path, item)
         names: dict[str, PathKey] = {}
         members: dict[Identity, PathKey] = {}
         for j, group in _maps(item.get("groups")):
@@ -120,6 +122,7 @@ class _Checker:
             self.unique((*path, "name"), name, names, "group name {} is used twice in this set")
         self.limit((*path, "max_membership"), item.get("max_membership"))
         self.sis((*path, "sis_id"), item.get("sis_id"), "group")
+        check_group_sources(self.add, path, item)
         if "members" in item and item["members"] is None:
             self.add((*path, "members"), "members is null: write [] for a group with no "
                      "members, or leave the key out to leave its members unmanaged")

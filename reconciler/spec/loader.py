@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from reconciler.errors import Problem, SpecError
 from reconciler.model import MemberKind
 from reconciler.spec.checks import check
+from reconciler.spec.rosters import Files, read_files
 from reconciler.spec.schema import TEXT_KEYS, SpecFile
 from reconciler.spec.translate import describe, problems_from
 from reconciler.spec.yamlsrc import Loc, Located, PathKey, check_size, decode, load_located
@@ -21,6 +22,7 @@ class Spec:
 
     document: SpecFile
     source: Located
+    files: Files = field(default_factory=Files)
 
     @property
     def filename(self) -> str:
@@ -47,8 +49,11 @@ def _sorted(problems: list[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
 
 
-def load_text(text: str, filename: str) -> Spec:
-    """Parse and validate spec text; every problem at once as one SpecError."""
+def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec:
+    """Parse and validate spec text; every problem at once as one SpecError.
+
+    Roster files are read relative to `base_dir` (default: the directory of `filename`).
+    """
     source = load_located(text, filename, TEXT_KEYS)
     if not isinstance(source.data, dict):
         raise SpecError([source.problem((), "the spec must be a mapping with `course:` and "
@@ -60,9 +65,14 @@ def load_text(text: str, filename: str) -> Spec:
     except ValidationError as exc:
         problems.extend(problems_from(exc, source))
     problems.extend(check(source))
+    files = Files()
+    if document is not None:
+        base = base_dir if base_dir is not None else Path(filename).parent
+        files, file_problems = read_files(document, source, base)
+        problems.extend(file_problems)
     if problems or document is None:
         raise SpecError(_sorted(problems))
-    return Spec(document, source)
+    return Spec(document, source, files)
 
 
 def load(path: Path) -> Spec:
@@ -74,4 +84,4 @@ def load(path: Path) -> Spec:
     except OSError as exc:
         raise SpecError([Problem(name, None, None, f"cannot read the spec: "
                                  f"{exc.strerror or exc}")]) from None
-    return load_text(decode(raw, name), name)
+    return load_text(decode(raw, name), name, base_dir=path.parent)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
+from reconciler.errors import Problem
 from reconciler.model import MemberKind
 from reconciler.spec.schema import MEMBER_KINDS, MemberRef
 
@@ -35,3 +37,22 @@ def label(identity: Identity, members_by: MemberKind) -> str:
     """How a message names an entry: bare in the file's kind, else `kind:value`."""
     kind, value = identity
     return repr(value) if kind == members_by else f"{kind} {value!r}"
+
+
+@dataclass(frozen=True)
+class Sourced:
+    """A member identifier and where it was written: a spec node or a CSV row."""
+
+    identity: Identity
+    file: str
+    line: int | None
+    column: int | None = None
+    field: str | None = None
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.file, self.line, self.column, message, self.field)
+
+    def place(self, other_file: str) -> str:
+        """'line 7', or 'teams.csv:7' when written in another file than `other_file`."""
+        line = "?" if self.line is None else str(self.line)
+        return f"line {line}" if self.file == other_file else f"{self.file}:{line}"

@@ -27,7 +27,14 @@ MAX_NAME = 255
 _STATE = "absent deletes it (needs --allow-delete); its other keys are then ignored."
 
 # Keys whose scalar values are kept as their source text by the loader.
-TEXT_KEYS = frozenset({"name", "description", "sis_id", "leader", "members", *MEMBER_KINDS})
+TEXT_KEYS = frozenset({"name", "description", "sis_id", "leader", "members", *MEMBER_KINDS,
+                       "file", "column", "group_column", "member_column", "seed", "section",
+                       "members_from", "roster"})
+MemberRole = Literal["student", "ta", "teacher", "observer", "designer"]
+ROLE_TYPES: dict[str, str] = {
+    "student": "StudentEnrollment", "ta": "TaEnrollment", "teacher": "TeacherEnrollment",
+    "observer": "ObserverEnrollment", "designer": "DesignerEnrollment"}
+Strategy = Literal["random", "balanced", "by_section"]
 
 _TEXT_OR_NUMBER: dict[str, Any] = {"type": ["string", "integer", "number", "boolean"]}
 Text = Annotated[StrictStr, WithJsonSchema(_TEXT_OR_NUMBER)]
@@ -61,6 +68,62 @@ MemberEntry = Annotated[
 ]
 
 
+class MembersFromSpec(SpecModel):
+    """A one-column CSV roster of one group's members (a header row, one member a row)."""
+
+    file: Text
+    column: Text | None = Field(None, description="Header of the member column; default: "
+                                "the file's members_by kind.")
+    member_kind: MemberKind | None = Field(None, description=(
+        "What the column holds; default: the column name when it is a kind, else members_by."))
+
+
+class RosterSpec(SpecModel):
+    """A CSV with one row per member: a group column and a member column."""
+
+    file: Text
+    group_column: Text | None = Field(None, description="Default: group (group_name for a "
+                                      "Canvas export).")
+    member_column: Text | None = Field(None, description="Default: the file's members_by "
+                                       "kind (canvas_user_id for a Canvas export).")
+    member_kind: MemberKind | None = None
+
+
+FileRef = Annotated[
+    Annotated[Text, Tag("path")] | Annotated[MembersFromSpec, Tag("table")],
+    Discriminator(lambda v: "table" if isinstance(v, dict | MembersFromSpec) else "path"),
+]
+RosterRef = Annotated[
+    Annotated[Text, Tag("path")] | Annotated[RosterSpec, Tag("table")],
+    Discriminator(lambda v: "table" if isinstance(v, dict | RosterSpec) else "path"),
+]
+
+
+class AssignFrom(SpecModel):
+    """Who is placed: active users of one enrollment type, optionally of one section."""
+
+    enrollment_type: MemberRole = "student"
+    section: Text | None = Field(None, description="A course section, by name.")
+
+
+class AssignSpec(SpecModel):
+    """Generated groups: reconciler places the eligible users itself, deterministically."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    strategy: Strategy = Field("random", description=(
+        "random: seeded shuffle, then deal; balanced: like random, sections spread evenly; "
+        "by_section: one group per section."))
+    group_size: StrictInt | None = Field(None, description="Members per group (>= 2).")
+    groups: StrictInt | None = Field(None, description="Number of groups (>= 1).")
+    name: Text | None = Field(None, description=(
+        "Group name template: {n} (1, 2, ...) or {section}. Default: 'Group {n}' / "
+        "'{section}'."))
+    seed: Text | None = Field(None, description=(
+        "Any text; the same roster and seed give the same groups. Changing it reshuffles."))
+    from_: AssignFrom = Field(default_factory=AssignFrom, alias="from")
+
+
 class GroupSpec(SpecModel):
     """One group inside a group set. Keys left out are not managed."""
 
@@ -74,6 +137,8 @@ class GroupSpec(SpecModel):
     members: list[MemberEntry] | None = Field(None, description=(
         "Identifiers in the file's members_by, or {kind: id}. Leave the key out to leave "
         "members unmanaged; [] empties the group."))
+    members_from: FileRef | None = Field(None, description=(
+        "A CSV file (relative to the spec) listing this group's members."))
 
 
 class GroupSetSpec(SpecModel):
@@ -87,7 +152,15 @@ class GroupSetSpec(SpecModel):
     state: Literal["present", "absent"] = Field("present", description=_STATE)
     members_mode: MembersMode = Field("exact", description=(
         "exact: listed members only; additive: add, never remove; seed: members only for "
-        "groups being created; observe: change nothing in this set, report drift."))
+        "groups being created; observe: change nothing in this set, report drift. Default: "
+        "exact, or seed when self_signup is enabled or restricted."))
+    members_allowed: list[MemberRole] = Field(["student"], description=(
+        "Enrollment types that may be members of this set's groups (never the test student)."))
+    roster: RosterRef | None = Field(None, description=(
+        "A CSV (relative to the spec) with a group column and a member column; Canvas's own "
+        "group-set CSV export is read as it is."))
+    assign: AssignSpec | None = Field(None, description=(
+        "Generate this set's groups and members instead of listing them."))
     unmanaged_groups: UnmanagedGroups = Field("delete", description=(
         "What to do with groups of this set the spec does not list (deleting needs "
         "--allow-delete). Defaults to keep when `groups` is left out."))
@@ -110,7 +183,8 @@ class SpecFile(SpecModel):
 # Which model a mapping at a given list key holds: used to suggest keys for typos.
 MODEL_UNDER: dict[str | None, type[SpecModel]] = {
     None: SpecFile, "group_sets": GroupSetSpec, "groups": GroupSpec,
-    "members": MemberRef, "leader": MemberRef,
+    "members": MemberRef, "leader": MemberRef, "members_from": MembersFromSpec,
+    "roster": RosterSpec, "assign": AssignSpec, "from": AssignFrom,
 }
 
 

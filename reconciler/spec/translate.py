@@ -75,11 +75,16 @@ def _container_key(path: PathKey) -> str | None:
     return _parent_key(path[:-1]) if path else None
 
 
+def _fields(model: type[Any]) -> dict[str, Any]:
+    """A model's fields by the key a spec writes (its alias, e.g. `from`)."""
+    return {info.alias or name: info for name, info in model.model_fields.items()}
+
+
 def _allowed(error: ErrorDetails, path: PathKey) -> list[str]:
     values = re.findall(r"'([^']*)'|(\d+)", str(error.get("ctx", {}).get("expected", "")))
     allowed = [a or b for a, b in values]
     model = MODEL_UNDER.get(_container_key(path))
-    info = model.model_fields.get(str(path[-1])) if model and path else None
+    info = _fields(model).get(str(path[-1])) if model and path else None
     if info is not None and info.default is None:
         allowed.insert(0, "null")
     return allowed
@@ -98,8 +103,9 @@ def _message(errors: list[ErrorDetails], path: PathKey, data: Any) -> tuple[str,
         _ITEM.get(_parent_key(path), "value")
     if kind == "extra_forbidden":
         model = MODEL_UNDER.get(_container_key(path))
-        hint = suggest(name, list(model.model_fields)) if model else ""
-        allowed = "" if hint or not model else f" (allowed: {', '.join(model.model_fields)})"
+        keys = list(_fields(model)) if model else []
+        hint = suggest(name, keys)
+        allowed = "" if hint or not model else f" (allowed: {', '.join(keys)})"
         return f"unknown key {name!r}{hint}{allowed}", True
     if kind == "literal_error":
         choices = _allowed(first, path)

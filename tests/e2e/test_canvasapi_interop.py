@@ -15,7 +15,8 @@ from .helpers import run, write_spec
 def make_reading_circles(server: SandboxServer) -> None:
     canvas = Canvas(server.base_url, server.token)
     course = canvas.get_course(101)
-    users = {getattr(u, "login_id", None): u.id for u in course.get_users(enrollment_type=["student"])}
+    students = course.get_users(enrollment_type=["student"])
+    users = {getattr(u, "login_id", None): u.id for u in students}
     category = course.create_group_category(name="Reading Circles", self_signup="enabled")
     for name, logins in (("Circle A", ["s10", "s11"]), ("Circle B", ["s12"])):
         group = category.create_group(name=name)
