@@ -19,13 +19,14 @@ from reconciler import __version__, engine
 from reconciler.canvas.apply import ApplyReport, OpOutcome
 from reconciler.canvas.client import CanvasClient
 from reconciler.config import Settings, read_token
-from reconciler.errors import ApplyError, ConfigError, ConvergenceError, ReconcilerError
+from reconciler.errors import ApplyError, ConfigError, ReconcilerError
 from reconciler.interrupt import StopFlag
 from reconciler.ops import Operation
 from reconciler.plan import Plan
 from reconciler.render import render
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+DEFAULT_SANDBOX_TOKEN = "sandbox-token"  # the emulator's made-up token, not a Canvas secret
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -37,9 +38,7 @@ def reports_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except ApplyError as exc:
-            _echo_report(exc.report.report)
-            _fail(exc)
-        except ConvergenceError as exc:
+            _echo_report(exc.report)
             _fail(exc)
         except ReconcilerError as exc:
             _fail(exc)
@@ -127,10 +126,7 @@ def apply(ctx: click.Context, spec: Path, auto_approve: bool, allow_delete: bool
 
 
 def _auto_yes(plan: Plan) -> bool:
-    if not plan.is_empty:
-        click.echo(render(plan, "text"))
-    else:
-        click.echo(render(plan, "text"))
+    click.echo(render(plan, "text"))
     return True
 
 
@@ -195,7 +191,7 @@ def sandbox() -> None:
 @sandbox.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=0, show_default=True, help="0 picks a free port.")
-@click.option("--token", default="sandbox-token", show_default=True,
+@click.option("--token", default=DEFAULT_SANDBOX_TOKEN, show_default=True,
               help="The bearer token the emulator accepts (a made-up one, never a real token).")
 @click.option("--state", "state_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Persist the emulated Canvas here, so separate runs see the same course.")
@@ -217,8 +213,10 @@ def serve(host: str, port: int, token: str, state_file: Path | None, latency_ms:
                            fail_rate=fail_rate, fail_seed=fail_seed)
     server.start()
     click.echo(server.base_url)
-    click.echo(f"export CANVAS_BASE_URL={server.base_url} CANVAS_API_TOKEN=<the --token value>",
-               err=True)
+    shown = token if token == DEFAULT_SANDBOX_TOKEN else "<the --token value>"
+    click.echo(f"Canvas emulator ready. Point reconciler at it with:\n"
+               f"  export CANVAS_BASE_URL={server.base_url} CANVAS_API_TOKEN={shown}\n"
+               "Stop with Ctrl-C.", err=True)
     try:
         server.wait()
     except KeyboardInterrupt:

@@ -81,9 +81,9 @@ def apply(
     residual = plan_loaded(planned.spec, client).plan
     result = ApplyResult(plan, report, residual)
     if not report.ok:
-        raise ApplyError(_report_summary(report), result)
+        raise ApplyError(_report_summary(report), report)
     if not residual.is_empty:
-        raise ConvergenceError(_residual_message(residual), result)
+        raise ConvergenceError(_residual_message(residual), residual)
     return result
 
 
