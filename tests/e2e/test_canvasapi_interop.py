@@ -29,6 +29,7 @@ SPEC = """\
     group_sets:
       - name: Reading Circles
         self_signup: enabled
+        members_mode: {mode}
         groups:
           - name: Circle A
             members: [s10, s11]
@@ -39,15 +40,15 @@ SPEC = """\
 
 def test_plan_sees_what_canvasapi_made(sandbox: SandboxServer, tmp_path: Path) -> None:
     make_reading_circles(sandbox)
-    same = write_spec(tmp_path, SPEC.replace("{members}", "s12"))
+    same = write_spec(tmp_path, SPEC.replace("{members}", "s12").replace("{mode}", "exact"))
     result = run(sandbox, "plan", str(same), "--detailed-exitcode")
     assert result.exit_code == 0, result.output
 
 
 def test_plan_changes_canvasapi_state(sandbox: SandboxServer, tmp_path: Path) -> None:
     make_reading_circles(sandbox)
-    moved = write_spec(tmp_path, SPEC.replace("{members}", "s12, s11").replace("[s10, s11]",
-                                                                              "[s10]"))
+    moved = write_spec(tmp_path, SPEC.replace("{members}", "s12, s11")
+                       .replace("[s10, s11]", "[s10]").replace("{mode}", "exact"))
     doc = json.loads(run(sandbox, "plan", str(moved), "--format", "json").output)
     by_group = {op["group"]: op for op in doc["operations"] if op["action"] == "set_members"}
     assert set(by_group) == {"Circle A", "Circle B"}
@@ -55,3 +56,12 @@ def test_plan_changes_canvasapi_state(sandbox: SandboxServer, tmp_path: Path) ->
     assert len(by_group["Circle B"]["add"]) == 1
     assert run(sandbox, "apply", str(moved), "--auto-approve").exit_code == 0
     assert run(sandbox, "plan", str(moved), "--detailed-exitcode").exit_code == 0
+
+
+def test_self_signup_set_in_seed_mode_leaves_members_alone(
+        sandbox: SandboxServer, tmp_path: Path) -> None:
+    make_reading_circles(sandbox)
+    moved = write_spec(tmp_path, SPEC.replace("{members}", "s12, s11")
+                       .replace("[s10, s11]", "[s10]").replace("{mode}", "seed"))
+    result = run(sandbox, "plan", str(moved), "--detailed-exitcode")
+    assert result.exit_code == 0, result.output
