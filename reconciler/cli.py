@@ -22,7 +22,7 @@ from reconciler.config import Settings, read_token
 from reconciler.errors import ApplyError, ConfigError, ReconcilerError
 from reconciler.interrupt import StopFlag
 from reconciler.ops import Operation
-from reconciler.plan import Plan
+from reconciler.plan import Plan, plan_from_dict
 from reconciler.render import render
 
 EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
@@ -95,12 +95,19 @@ def validate(specs: tuple[Path, ...]) -> None:
               default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when there are none, 1 on error.")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also save the plan (JSON) for `apply --plan`, which runs exactly it.")
 @click.pass_context
 @reports_errors
-def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool) -> None:
+def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool,
+         out: Path | None) -> None:
     """Show what apply would change. Reads only."""
     result = engine.make_plan(spec, _client(ctx))
     click.echo(render(result.plan, fmt))  # type: ignore[arg-type]
+    if out is not None:
+        out.write_text(render(result.plan, "json") + "\n", encoding="utf-8")
+        click.echo(f"Saved the plan to {out}; `reconciler apply {spec} --plan {out}` "
+                   "applies exactly this plan.", err=True)
     if detailed_exitcode and not result.plan.is_empty:
         sys.exit(EXIT_CHANGES)
 
@@ -110,19 +117,31 @@ def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool) -> N
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
 @click.option("--allow-delete", is_flag=True,
               help="Permit deleting groups and group sets (destroys their content in Canvas).")
+@click.option("--plan", "saved_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A plan saved by `plan --out`: apply only if planning now gives exactly it.")
 @click.pass_context
 @reports_errors
-def apply(ctx: click.Context, spec: Path, auto_approve: bool, allow_delete: bool) -> None:
+def apply(ctx: click.Context, spec: Path, auto_approve: bool, allow_delete: bool,
+          saved_plan: Path | None) -> None:
     """Make Canvas match the spec, then verify that it does."""
     client = _client(ctx)
-    confirm = _auto_yes if auto_approve else _ask_yes
+    saved = _read_plan(saved_plan) if saved_plan else None
+    confirm = _auto_yes if auto_approve or saved else _ask_yes
     with StopFlag() as stop:
         result = engine.apply(spec, client, allow_delete=allow_delete, confirm=confirm,
-                              on_progress=_echo_progress, should_stop=stop.is_set)
+                              on_progress=_echo_progress, should_stop=stop.is_set,
+                              saved=saved)
     if result is None:
         return
     counts = result.report.counts()
     click.echo(f"Apply complete: {counts['done']} operations done. Canvas matches the spec.")
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        return plan_from_dict(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"cannot read the plan file {path}: {exc}") from None
 
 
 def _auto_yes(plan: Plan) -> bool:

@@ -14,10 +14,10 @@ from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
 from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift
-from reconciler.errors import ApplyError, ConvergenceError
+from reconciler.errors import ApplyError, ConvergenceError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation
-from reconciler.plan import Plan, build_plan, check_safety
+from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
 
 
 @dataclass(frozen=True)
@@ -67,13 +67,18 @@ def apply(
     confirm: Callable[[Plan], bool],
     on_progress: Callable[[Operation, OpOutcome], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    saved: Plan | None = None,
 ) -> ApplyResult | None:
     """Plan, check safety, ask, write, then re-read Canvas and verify it converged.
 
-    Returns None when there was nothing to do or the user declined.
+    With `saved` (a plan file someone reviewed), refuse unless planning now gives exactly
+    that plan from exactly the same Canvas state. Returns None when there was nothing to do
+    or the user declined.
     """
     planned = make_plan(path, client)
     plan = planned.plan
+    if saved is not None:
+        _require_same_plan(saved, plan)
     check_safety(plan, allow_delete=allow_delete)
     if plan.is_empty or not confirm(plan):
         return None
@@ -93,6 +98,18 @@ def export(client: CanvasClient, course: int | str, members_by: MemberKind) -> s
     roster = fetch_roster(client, course_id)
     state = fetch_state(client, course_id)
     return speclib.export_spec(state, roster, course=course, members_by=members_by)
+
+
+def _require_same_plan(saved: Plan, now: Plan) -> None:
+    if saved.course_id != now.course_id:
+        raise StalePlanError(f"the saved plan is for course {saved.course_id}, "
+                             f"the spec for course {now.course_id}")
+    if saved.fingerprint != now.fingerprint:
+        raise StalePlanError("Canvas has changed since the plan was saved; "
+                             "run plan again and review the new plan")
+    if plan_to_dict(saved)["operations"] != plan_to_dict(now)["operations"]:
+        raise StalePlanError("the spec no longer gives the saved plan; "
+                             "run plan again and review the new plan")
 
 
 def _report_summary(report: ApplyReport) -> str:

@@ -97,6 +97,10 @@ class StateError(ReconcilerError):
     managed set, a spec set that matches a protected category, ...)."""
 
 
+class StalePlanError(ReconcilerError):
+    """A saved plan no longer matches Canvas or the spec; it must be made again."""
+
+
 class UnsafePlanError(ReconcilerError):
     """The plan breaks a safety rule (deletions without --allow-delete, ...). Nothing is written."""
 
