@@ -14,7 +14,7 @@ from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
 from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift
-from reconciler.errors import ApplyError, ConvergenceError, StalePlanError
+from reconciler.errors import ApplyError, CanvasError, ConvergenceError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation
 from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
@@ -52,10 +52,12 @@ def make_plan(path: Path, client: CanvasClient) -> PlanResult:
 def plan_loaded(spec: speclib.Spec, client: CanvasClient) -> PlanResult:
     course_id = resolve_course_id(client, spec.course)
     roster = fetch_roster(client, course_id)
-    desired = speclib.resolve(spec, roster, course_id)
     current = fetch_state(client, course_id)
+    desired = speclib.resolve(spec, roster, course_id, current=current,
+                              sections=roster.section_ids())
     labels = roster.labels(spec.members_by) | speclib.member_labels(spec, roster)
-    plan = build_plan(diff(desired, current), current, labels, tuple(drift(desired, current)))
+    warnings = (*speclib.warnings(spec), *drift(desired, current))
+    plan = build_plan(diff(desired, current), current, labels, warnings)
     return PlanResult(plan, spec, desired, current, roster)
 
 
@@ -83,7 +85,10 @@ def apply(
     if plan.is_empty or not confirm(plan):
         return None
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
-    residual = plan_loaded(planned.spec, client).plan
+    try:
+        residual = plan_loaded(planned.spec, client).plan
+    except CanvasError as exc:  # the writes happened: never lose their account
+        raise ApplyError(_unverified_summary(report, exc), report) from exc
     result = ApplyResult(plan, report, residual)
     if not report.ok:
         raise ApplyError(_report_summary(report), report)
@@ -117,6 +122,15 @@ def _report_summary(report: ApplyReport) -> str:
     return (
         f"apply stopped short: {counts['done']} done, {counts['failed']} failed, "
         f"{counts['skipped']} skipped. Re-run apply to finish; it plans only what is left."
+    )
+
+
+def _unverified_summary(report: ApplyReport, exc: CanvasError) -> str:
+    counts = report.counts()
+    return (
+        f"apply wrote {counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped, but Canvas could not be read back to verify it: "
+        f"{exc.message}. Re-run apply to finish; it plans only what is left."
     )
 
 

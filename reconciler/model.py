@@ -105,10 +105,19 @@ class User(Frozen):
 MemberKind = Literal["login_id", "sis_user_id", "email", "canvas_id"]
 
 
+class Section(Frozen):
+    id: int
+    name: str
+
+
 class Roster(Frozen):
-    """The course's users, used to turn spec identifiers into Canvas user ids."""
+    """The course's users and sections, used to turn spec identifiers into Canvas user ids."""
 
     users: tuple[User, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    def section_ids(self) -> dict[str, int]:
+        return {s.name: s.id for s in self.sections}
 
     def by_id(self) -> Mapping[int, User]:
         return {u.id: u for u in self.users}

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from reconciler.canvas.api import ReadAPI
 from reconciler.errors import ConfigError, StateError
-from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, User
+from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, Section, User
 
 INLINE_USERS_CAP = 1000
 ROSTER_PARAMS: tuple[tuple[str, str], ...] = (
@@ -81,7 +81,10 @@ def fetch_roster(client: ReadAPI, course_id: int) -> Roster:
     Invited-only users come back without login_id/email (groups.md §3.4)."""
     rows = client.get_all(f"/api/v1/courses/{course_id}/users", ROSTER_PARAMS)
     users = {int(r["id"]): _user(r, course_id) for r in rows}
-    return Roster(users=tuple(users[uid] for uid in sorted(users)))
+    sections = client.get_all(f"/api/v1/courses/{course_id}/sections")
+    return Roster(users=tuple(users[uid] for uid in sorted(users)),
+                  sections=tuple(Section(id=int(s["id"]), name=str(s["name"]))
+                                 for s in sorted(sections, key=lambda s: int(s["id"]))))
 
 
 # -- group sets and groups ----------------------------------------------------------------

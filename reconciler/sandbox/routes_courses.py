@@ -1,4 +1,4 @@
-"""Courses and the course roster (groups.md §3.4).
+"""Courses, their sections and the course roster (groups.md §3.4).
 
 GET /courses/:id/users (alias /search_users): `enrollment_type[]` (invalid → 400
 "Invalid enrollment type: X"), `enrollment_state[]` (default active + invited), `include[]`
@@ -14,7 +14,7 @@ from reconciler.sandbox.errors import field_error, request_error
 from reconciler.sandbox.lookup import find_course
 from reconciler.sandbox.pagination import paginate
 from reconciler.sandbox.router import Ctx, Response, RouteSpec
-from reconciler.sandbox.serialize import course_json, roster_user_json
+from reconciler.sandbox.serialize import course_json, roster_user_json, section_json
 
 DEFAULT_STATES = ("active", "invited")
 
@@ -26,6 +26,14 @@ def list_courses(ctx: Ctx) -> Response:
 
 def show_course(ctx: Ctx) -> Response:
     return Response(course_json(find_course(ctx.state, ctx.args["course_id"])))
+
+
+def course_sections(ctx: Ctx) -> Response:
+    """GET /courses/:id/sections: the course's sections ordered by id (Section JSON)."""
+    course = find_course(ctx.state, ctx.args["course_id"])
+    sections = sorted(ctx.state.sections(course.id), key=lambda s: s.id)
+    page, link = paginate(ctx.request, sections)
+    return Response([section_json(s, course) for s in page], headers={"Link": link})
 
 
 def course_users(ctx: Ctx) -> Response:
@@ -84,6 +92,7 @@ def _matches(user: User, term: str) -> bool:
 ROUTES: list[RouteSpec] = [
     ("GET", "/courses", list_courses, None),
     ("GET", "/courses/:course_id", show_course, None),
+    ("GET", "/courses/:course_id/sections", course_sections, None),
     ("GET", "/courses/:course_id/users", course_users, None),
     ("GET", "/courses/:course_id/search_users", course_users, None),
 ]

@@ -16,6 +16,7 @@ from reconciler.sandbox.entities import (
     Group,
     GroupCategory,
     Membership,
+    Section,
     User,
 )
 from reconciler.sandbox.rules import unassigned_students
@@ -33,6 +34,16 @@ def course_json(course: Course) -> JSON:
         "account_id": 1, "root_account_id": 1, "enrollment_term_id": 1,
         "created_at": course.created_at, "start_at": None, "end_at": None,
         "default_view": "modules", "is_public": False, "uuid": f"sandbox-course-{course.id}",
+    }
+
+
+def section_json(section: Section, course: Course) -> JSON:
+    """Canvas's Section object (sections API); SIS and date fields are not modelled."""
+    return {
+        "id": section.id, "name": section.name, "course_id": course.id,
+        "sis_section_id": None, "integration_id": None, "sis_course_id": course.sis_course_id,
+        "start_at": None, "end_at": None, "restrict_enrollments_to_section_dates": None,
+        "nonxlist_course_id": None,
     }
 
 

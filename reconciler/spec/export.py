@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from reconciler.model import CourseState, Group, GroupSet, MemberKind, Roster, User
-from reconciler.spec.resolve import Directory
+from reconciler.spec.identity import Directory
 
 
 class _FlowList(list[Any]):

@@ -45,8 +45,10 @@ class Spec:
         return self.source.problem(path, message)
 
 
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.line or 0, p.column or 0))
+def in_order(problems: list[Problem], filename: str) -> list[Problem]:
+    """The spec's own problems first, in file order; then each roster file's."""
+    return sorted(problems, key=lambda p: (p.file != filename, p.file, p.line or 0,
+                                           p.column or 0))
 
 
 def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec:
@@ -71,7 +73,7 @@ def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec
         files, file_problems = read_files(document, source, base)
         problems.extend(file_problems)
     if problems or document is None:
-        raise SpecError(_sorted(problems))
+        raise SpecError(in_order(problems, filename))
     return Spec(document, source, files)
 
 

@@ -1,13 +1,12 @@
 """Spec + roster -> desired CourseState: member identifiers become Canvas user ids.
 
-Messages name people only by the identifier the spec already used (plus, for a typo, the
-closest identifier of the same kind in the roster); never by name or another field.
+Members come from the spec (`members`), a group's CSV (`members_from`), the set's CSV
+(`roster`) or are generated (`assign`); each is reported at the file:line it came from.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.errors import Problem, SpecError
@@ -17,61 +16,18 @@ from reconciler.model import (
     CourseState,
     Group,
     GroupSet,
+    MembersMode,
     Roster,
-    User,
 )
-from reconciler.spec.loader import Spec
-from reconciler.spec.members import Identity, entry_identity, label, normalize
-from reconciler.spec.schema import MEMBER_KINDS, GroupSetSpec, GroupSpec, MemberEntry
-from reconciler.spec.yamlsrc import PathKey
+from reconciler.spec.generated import generate
+from reconciler.spec.identity import STUDENT_ROLES, Directory, ineligible
+from reconciler.spec.loader import Spec, in_order
+from reconciler.spec.members import Sourced, entry_identity, label
+from reconciler.spec.schema import ROLE_TYPES, GroupSetSpec, GroupSpec, MemberEntry
+from reconciler.spec.yamlsrc import PathKey, dotted
 
-STUDENT_ROLES: tuple[str, ...] = ("StudentEnrollment",)
-TEST_STUDENT = "StudentViewEnrollment"
-
-
-class Directory:
-    """The roster indexed by every identifier kind (logins and emails case-folded)."""
-
-    def __init__(self, roster: Roster) -> None:
-        self.index: dict[Identity, list[User]] = {}
-        self.known: dict[str, list[str]] = {}
-        for user in roster.users:
-            for kind in MEMBER_KINDS:
-                value = roster.identifier(user, kind)
-                if value:
-                    self.index.setdefault(normalize((kind, value)), []).append(user)
-                    self.known.setdefault(kind, []).append(value)
-
-    def find(self, identity: Identity) -> list[User]:
-        return self.index.get(normalize(identity), [])
-
-    def unknown(self, identity: Identity, shown: str) -> str:
-        kind, value = identity
-        hint = ""
-        if kind != "canvas_id":
-            close = difflib.get_close_matches(value, self.known.get(kind, []), n=1, cutoff=0.6)
-            hint = f" — did you mean {close[0]!r}?" if close else ""
-        return f"no user in the course has {kind} {value!r} (member {shown}){hint}"
-
-
-def ineligible(user: User, roles: Collection[str]) -> str | None:
-    """Why this user cannot be a member, or None when they can."""
-    real = [e for e in user.enrollments if e.type != TEST_STUDENT]
-    if user.enrollments and not real:
-        return "is the course's test student (Student View) and cannot be a group member"
-    allowed = [e for e in real if e.type in roles]
-    if any(e.state == "active" for e in allowed):
-        return None
-    states = sorted({e.state for e in allowed})
-    if states == ["invited"]:
-        return "has only been invited to the course and has not accepted yet"
-    if states:
-        return f"has no active enrollment (enrollment is {' / '.join(states)})"
-    if real:
-        types = ", ".join(sorted({e.type for e in real}))
-        return f"is not a student here (enrolled as {types}); only {', '.join(roles)} " \
-               "users can be members"
-    return "has no enrollment in this course"
+__all__ = ["STUDENT_ROLES", "Directory", "member_labels", "resolve"]
+SIGNUP_MODE: MembersMode = "seed"
 
 
 @dataclass
@@ -81,106 +37,197 @@ class _Resolver:
     roles: Collection[str]
     problems: list[Problem] = field(default_factory=list)
 
-    def user(self, path: PathKey, entry: MemberEntry) -> int | None:
+    def sourced(self, path: PathKey, entry: MemberEntry) -> Sourced | None:
         identity = entry_identity(entry, self.spec.members_by)
         if identity is None:
             return None
-        shown = label(identity, self.spec.members_by)
-        users = self.directory.find(identity)
+        line, column = self.spec.where(path) or (None, None)
+        return Sourced(identity, self.spec.filename, line, column, dotted(path) or None)
+
+    def user(self, src: Sourced, roles: Collection[str]) -> int | None:
+        shown = label(src.identity, self.spec.members_by)
+        users = self.directory.find(src.identity)
         if not users:
-            message: str | None = self.directory.unknown(identity, shown)
+            message: str | None = self.directory.unknown(src.identity, shown)
         elif len(users) > 1:
             message = (f"member {shown} matches {len(users)} users in the course; name them "
                        "by login_id or sis_user_id instead")
         else:
-            reason = ineligible(users[0], self.roles)
+            reason = ineligible(users[0], roles)
             message = f"member {shown} {reason}" if reason else None
         if message:
-            self.problems.append(self.spec.problem(path, message))
+            self.problems.append(src.problem(message))
             return None
         return users[0].id
 
-    def group(self, path: PathKey, spec: GroupSpec, seen: dict[int, PathKey]) -> Group:
+    def members(self, sources: Iterable[Sourced], seen: dict[int, Sourced],
+                roles: Collection[str]) -> Iterator[int]:
+        for src in sources:
+            uid = self.user(src, roles)
+            if uid is None:
+                continue
+            if uid in seen:
+                shown = label(src.identity, self.spec.members_by)
+                self.problems.append(src.problem(
+                    f"member {shown} is the same Canvas user as the member on "
+                    f"{seen[uid].place(src.file)}; a user can be in only one group per set"))
+                continue
+            seen[uid] = src
+            yield uid
+
+    def yaml_members(self, path: PathKey, spec: GroupSpec) -> list[Sourced]:
+        found = (self.sourced((*path, "members", k), e) for k, e in enumerate(spec.members or []))
+        return [s for s in found if s is not None]
+
+    def group(self, path: PathKey, spec: GroupSpec, sources: list[Sourced] | None,
+              seen: dict[int, Sourced], roles: Collection[str]) -> Group:
         managed = frozenset(GROUP_FIELDS & spec.model_fields_set)
         if spec.state == "absent":
             return Group(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed)
-        members = None if spec.members is None else frozenset(self.members(path, spec, seen))
-        leader = self.leader(path, spec, members)
+        members = None if sources is None else frozenset(self.members(sources, seen, roles))
+        leader = self.leader(path, spec, members, roles)
         if "leader" in spec.model_fields_set:
             managed |= {"leader"}
         return Group(name=spec.name, description=spec.description,
                      max_membership=spec.max_membership, join_level=spec.join_level,
                      sis_id=spec.sis_id, members=members, leader=leader, managed=managed)
 
-    def members(self, path: PathKey, spec: GroupSpec, seen: dict[int, PathKey]) -> Iterator[int]:
-        for k, entry in enumerate(spec.members or []):
-            mpath = (*path, "members", k)
-            uid = self.user(mpath, entry)
-            if uid is None:
-                continue
-            if uid in seen:
-                self.twice(mpath, entry, seen[uid])
-                continue
-            seen[uid] = mpath
-            yield uid
-
-    def twice(self, path: PathKey, entry: MemberEntry, first: PathKey) -> None:
-        identity = entry_identity(entry, self.spec.members_by)
-        shown = label(identity, self.spec.members_by) if identity else "?"
-        where = self.spec.where(first)
-        self.problems.append(self.spec.problem(path, (
-            f"member {shown} is the same Canvas user as the member on line "
-            f"{where[0] if where else '?'}; a user can be in only one group per set")))
-
-    def leader(self, path: PathKey, spec: GroupSpec, members: frozenset[int] | None) -> int | None:
-        if spec.leader is None:
+    def leader(self, path: PathKey, spec: GroupSpec, members: frozenset[int] | None,
+               roles: Collection[str]) -> int | None:
+        src = None if spec.leader is None else self.sourced((*path, "leader"), spec.leader)
+        if src is None:
             return None
-        uid = self.user((*path, "leader"), spec.leader)
+        uid = self.user(src, roles)
         if uid is not None and members is not None and uid not in members:
-            self.problems.append(self.spec.problem((*path, "leader"), (
-                "the leader is not among this group's members; Canvas only lets a member lead")))
+            self.problems.append(src.problem(
+                "the leader is not among this group's members; Canvas only lets a member lead"))
         return uid
 
-    def group_set(self, i: int, spec: GroupSetSpec) -> GroupSet:
+    def sources(self, path: PathKey, spec: GroupSpec, rows: Mapping[str, list[Sourced]] | None) \
+            -> list[Sourced] | None:
+        if rows is not None:
+            return rows.get(spec.name, [])
+        if spec.members_from is not None:
+            return list(self.spec.files.members.get(path, ()))
+        return None if spec.members is None else self.yaml_members(path, spec)
+
+    def groups(self, path: PathKey, spec: GroupSetSpec, roles: Collection[str]) \
+            -> tuple[Group, ...]:
+        rows = self.roster_rows(path) if spec.roster is not None else None
+        seen: dict[int, Sourced] = {}
+        listed = [self.group((*path, "groups", j), g,
+                             self.sources((*path, "groups", j), g, rows), seen, roles)
+                  for j, g in enumerate(spec.groups)]
+        names = {g.name for g in spec.groups}
+        extra = [Group(name=name, members=frozenset(self.members(srcs, seen, roles)),
+                       managed=frozenset())
+                 for name, srcs in (rows or {}).items() if name not in names]
+        return (*listed, *extra)
+
+    def roster_rows(self, path: PathKey) -> dict[str, list[Sourced]]:
+        out: dict[str, list[Sourced]] = {}
+        for row in self.spec.files.rosters.get(path, ()):
+            out.setdefault(row.group, []).append(row.member)
+        return out
+
+
+def _roles(spec: GroupSetSpec, default: Collection[str]) -> Collection[str]:
+    if "members_allowed" not in spec.model_fields_set:
+        return default
+    return tuple(dict.fromkeys(ROLE_TYPES[r] for r in spec.members_allowed))
+
+
+def _mode(spec: GroupSetSpec) -> MembersMode:
+    """`seed` is the default for self sign-up sets: students' own choices are kept."""
+    if "members_mode" not in spec.model_fields_set and spec.self_signup is not None:
+        return SIGNUP_MODE
+    return spec.members_mode
+
+
+@dataclass
+class _SetResolver:
+    resolver: _Resolver
+    roster: Roster
+    current: CourseState | None
+    sections: Mapping[str, int] | None
+
+    def group_set(self, i: int, spec: GroupSetSpec, roles: Collection[str]) -> GroupSet:
         path: PathKey = ("group_sets", i)
         keys = spec.model_fields_set
         managed = frozenset(GROUP_SET_FIELDS & keys)
         if spec.state == "absent":
             return GroupSet(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed)
-        seen: dict[int, PathKey] = {}
-        groups = tuple(self.group((*path, "groups", j), g, seen) for j, g in enumerate(spec.groups))
-        # A set that does not write `groups:` does not own its groups.
-        keep = "groups" not in keys and "unmanaged_groups" not in keys
+        if spec.assign is not None:
+            groups = self.generated(path, spec)
+        else:
+            groups = self.resolver.groups(path, spec, _roles(spec, roles))
+        # A set that does not write `groups:` (nor a roster or assign) does not own its groups.
+        owns = keys & {"groups", "unmanaged_groups", "roster", "assign"}
         return GroupSet(name=spec.name, self_signup=spec.self_signup,
                         auto_leader=spec.auto_leader, group_limit=spec.group_limit,
                         sis_id=spec.sis_id, groups=groups, managed=managed,
-                        members_mode=spec.members_mode,
-                        unmanaged_groups="keep" if keep else spec.unmanaged_groups)
+                        members_mode=_mode(spec),
+                        unmanaged_groups=spec.unmanaged_groups if owns else "keep")
+
+    def generated(self, path: PathKey, spec: GroupSetSpec) -> tuple[Group, ...]:
+        assert spec.assign is not None
+        now = self.current_set(spec)
+        result, problems = generate(spec.assign, (*path, "assign"), self.roster,
+                                    current=now, sections=self.sections)
+        spec_file = self.resolver.spec
+        self.resolver.problems.extend(spec_file.problem(p, m) for p, m in problems)
+        return tuple(Group(name=name, description=result.description, members=members,
+                           managed=frozenset({"description"}))
+                     for name, members in result.groups.items())
+
+    def current_set(self, spec: GroupSetSpec) -> GroupSet | None:
+        if self.current is None:
+            return None
+        if spec.sis_id is not None:
+            match = next((s for s in self.current.group_sets if s.sis_id == spec.sis_id), None)
+            if match is not None:
+                return match
+        return self.current.set_named(spec.name)
 
 
 def resolve(spec: Spec, roster: Roster, course_id: int, *,
+            current: CourseState | None = None, sections: Mapping[str, int] | None = None,
             roles: Collection[str] = STUDENT_ROLES) -> CourseState:
     """The desired state; every unresolvable member at once as one SpecError.
 
-    `roles` are the enrollment types allowed to be members (the test student never is).
+    `roles` are the enrollment types allowed to be members of a set that does not write
+    `members_allowed` (the test student never is). `current` (Canvas now) keeps generated
+    placements sticky; `sections` (section name -> id) enables `assign` section features.
     """
     resolver = _Resolver(spec, Directory(roster), roles)
-    sets = tuple(resolver.group_set(i, s) for i, s in enumerate(spec.document.group_sets))
+    sets = _SetResolver(resolver, roster, current, sections)
+    resolved = tuple(sets.group_set(i, s, roles) for i, s in enumerate(spec.document.group_sets))
     if resolver.problems:
-        raise SpecError(sorted(resolver.problems, key=lambda p: (p.line or 0, p.column or 0)))
-    return CourseState(course_id=course_id, group_sets=sets)
+        raise SpecError(in_order(resolver.problems, spec.filename))
+    return CourseState(course_id=course_id, group_sets=resolved)
+
+
+def _written(spec: Spec) -> Iterator[Sourced]:
+    resolver = _Resolver(spec, Directory(Roster()), STUDENT_ROLES)
+    for i, group_set in enumerate(spec.document.group_sets):
+        for j, group in enumerate(group_set.groups):
+            path: PathKey = ("group_sets", i, "groups", j)
+            yield from resolver.yaml_members(path, group)
+            if group.leader is not None and (src := resolver.sourced((*path, "leader"),
+                                                                     group.leader)):
+                yield src
+    for entries in spec.files.members.values():
+        yield from entries
+    for rows in spec.files.rosters.values():
+        yield from (row.member for row in rows)
 
 
 def member_labels(spec: Spec, roster: Roster) -> dict[int, str]:
     """Canvas user id -> the identifier the spec used for that user (for plan display)."""
     directory = Directory(roster)
     out: dict[int, str] = {}
-    for group_set in spec.document.group_sets:
-        for group in group_set.groups:
-            entries = [*(group.members or []), *([group.leader] if group.leader else [])]
-            for entry in entries:
-                identity = entry_identity(entry, spec.members_by)
-                users = directory.find(identity) if identity else []
-                if identity and len(users) == 1:
-                    out.setdefault(users[0].id, identity[1])
+    for src in _written(spec):
+        users = directory.find(src.identity)
+        if len(users) == 1:
+            out.setdefault(users[0].id, src.identity[1])
     return out

@@ -25,7 +25,8 @@ _EXPECTED = {
     "bool_type": "true or false",
 }
 _ITEM: dict[str | None, str] = {
-    "members": "member entry", "group_sets": "group set", "groups": "group"}
+    "members": "member entry", "group_sets": "group set", "groups": "group",
+    "members_allowed": "member role"}
 _NOUN = {None: "the file", "group_sets": "this group set", "groups": "this group",
          "members": "this member entry", "leader": "this leader entry"}
 

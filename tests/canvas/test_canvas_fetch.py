@@ -140,8 +140,12 @@ ROSTER = [
 @responses.activate
 def test_fetch_roster_params_and_mapping() -> None:
     responses.get(f"{API}/courses/101/users", json=ROSTER)
+    responses.get(f"{API}/courses/101/sections",
+                  json=[{"id": 12, "name": "Lab 02"}, {"id": 11, "name": "Lab 01"}])
     client, _ = make_client()
     roster = fetch_roster(client, 101)
+    assert roster.section_ids() == {"Lab 01": 11, "Lab 02": 12}
+    assert [s.id for s in roster.sections] == [11, 12]
 
     query = parse_qsl(urlsplit(responses.calls[0].request.url or "").query)
     assert sorted(query) == sorted([

@@ -52,3 +52,10 @@ def test_roster_bad_requests(sandbox: SandboxServer, params: dict[str, str],
                              body: object) -> None:
     response = Api(sandbox).get("/courses/101/users", params=params)
     assert (response.status_code, response.json()) == (400, body)
+
+
+def test_course_sections_listed_in_id_order(sandbox: SandboxServer) -> None:
+    sections = Api(sandbox).all_pages("/courses/101/sections")
+    assert [(s["id"], s["name"], s["course_id"]) for s in sections] == [
+        (11, "Lab 01", 101), (12, "Lab 02", 101)]
+    assert Api(sandbox).get("/courses/999/sections").status_code == 404

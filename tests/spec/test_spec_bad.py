@@ -3,10 +3,16 @@ newcomer understands (and never a traceback)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from reconciler.errors import SpecError
-from reconciler.spec import load_text
+from reconciler.spec import load_text, resolve
+from tests.spec.bad_sources import LOAD_CASES, RESOLVE_CASES
+from tests.spec.test_spec_assign import SECTIONS, sectioned
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 H = "course: 101\ngroup_sets:\n"
 S = H + "  - name: Teams\n"                          # set keys on line 4+, column 5
@@ -112,8 +118,29 @@ def test_bad_spec_points_at_the_node(text: str, line: int, column: int, fragment
     assert all(p.file == "bad.yaml" for p in info.value.problems)
 
 
+@pytest.mark.parametrize(("text", "where", "fragment"), [c[1:] for c in LOAD_CASES],
+                         ids=[c[0] for c in LOAD_CASES])
+def test_bad_member_source_points_at_the_node(text: str, where: str, fragment: str) -> None:
+    with pytest.raises(SpecError) as info:
+        load_text(text, "bad.yaml", base_dir=FIXTURES)
+    assert (where, fragment) in _found(info.value, fragment), info.value.message
+
+
+@pytest.mark.parametrize(("text", "where", "fragment"), [c[1:] for c in RESOLVE_CASES],
+                         ids=[c[0] for c in RESOLVE_CASES])
+def test_bad_member_source_found_by_resolve(text: str, where: str, fragment: str) -> None:
+    spec = load_text(text, "bad.yaml", base_dir=FIXTURES)
+    with pytest.raises(SpecError) as info:
+        resolve(spec, sectioned(), 101, sections=SECTIONS)
+    assert (where, fragment) in _found(info.value, fragment), info.value.message
+
+
+def _found(error: SpecError, fragment: str) -> list[tuple[str, str]]:
+    return [(p.location(), fragment) for p in error.problems if fragment in p.message]
+
+
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 35
+    assert len(CASES) + len(LOAD_CASES) + len(RESOLVE_CASES) >= 60
 
 
 def test_all_problems_come_at_once() -> None:
