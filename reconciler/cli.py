@@ -74,14 +74,21 @@ def _client(ctx: click.Context) -> CanvasClient:
 @cli.command()
 @click.argument("specs", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--online", is_flag=True,
+              help="Also resolve every member against the course roster in Canvas (reads only).")
+@click.pass_context
 @reports_errors
-def validate(specs: tuple[Path, ...]) -> None:
-    """Check spec files offline: YAML, schema and semantic rules."""
+def validate(ctx: click.Context, specs: tuple[Path, ...], online: bool) -> None:
+    """Check spec files: YAML, schema and semantic rules (and identities with --online)."""
+    client = _client(ctx) if online else None
     failures: list[ReconcilerError] = []
     for path in specs:
         try:
-            engine.validate(path)
-            click.echo(f"{path}: valid")
+            if client is None:
+                engine.validate(path)
+            else:
+                engine.validate_online(path, client)
+            click.echo(f"{path}: valid" + (" (members resolved in Canvas)" if client else ""))
         except ReconcilerError as exc:
             failures.append(exc)
             click.echo(exc.message, err=True)

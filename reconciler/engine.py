@@ -43,6 +43,16 @@ def validate(path: Path) -> speclib.Spec:
     return speclib.load(path)
 
 
+def validate_online(path: Path, client: CanvasClient) -> CourseState:
+    """Offline checks plus identity resolution against the live roster. Reads only."""
+    spec = speclib.load(path)
+    course_id = resolve_course_id(client, spec.course)
+    roster = fetch_roster(client, course_id)
+    current = fetch_state(client, course_id)
+    return speclib.resolve(spec, roster, course_id, current=current,
+                           sections=roster.section_ids())
+
+
 def make_plan(path: Path, client: CanvasClient) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
     spec = speclib.load(path)
@@ -128,8 +138,8 @@ def _report_summary(report: ApplyReport) -> str:
 def _unverified_summary(report: ApplyReport, exc: CanvasError) -> str:
     counts = report.counts()
     return (
-        f"apply wrote {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['skipped']} skipped, but Canvas could not be read back to verify it: "
+        f"apply ran ({counts['done']} done, {counts['failed']} failed, "
+        f"{counts['skipped']} skipped), but Canvas could not be read back to verify it: "
         f"{exc.message}. Re-run apply to finish; it plans only what is left."
     )
 
