@@ -26,9 +26,7 @@ from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, S
 INLINE_USERS_CAP = 1000
 ROSTER_PARAMS: tuple[tuple[str, str], ...] = (
     ("include[]", "enrollments"),
-    ("enrollment_type[]", "student"),
-    ("enrollment_type[]", "teacher"),
-    ("enrollment_type[]", "ta"),
+    ("include[]", "test_student"),
     ("enrollment_state[]", "active"),
     ("enrollment_state[]", "invited"),
     ("enrollment_state[]", "completed"),
@@ -76,7 +74,8 @@ def _user(raw: dict[str, Any], course_id: int) -> User:
 
 
 def fetch_roster(client: ReadAPI, course_id: int) -> Roster:
-    """Students, teachers and TAs in active, invited or completed enrollments, by user id.
+    """Every enrollment type (the test student included, so a spec may opt in to it) in
+    active, invited or completed enrollments, by user id; and the course's sections.
 
     Invited-only users come back without login_id/email (groups.md §3.4)."""
     rows = client.get_all(f"/api/v1/courses/{course_id}/users", ROSTER_PARAMS)

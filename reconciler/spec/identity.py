@@ -44,9 +44,10 @@ class Directory:
 
 def ineligible(user: User, roles: Collection[str]) -> str | None:
     """Why this user cannot be a member, or None when they can."""
-    real = [e for e in user.enrollments if e.type != TEST_STUDENT]
+    real = [e for e in user.enrollments if e.type != TEST_STUDENT or TEST_STUDENT in roles]
     if user.enrollments and not real:
-        return "is the course's test student (Student View) and cannot be a group member"
+        return ("is the course's test student (Student View); add test_student to the set's "
+                "members_allowed to make it a member")
     allowed = [e for e in real if e.type in roles]
     if any(e.state == "active" for e in allowed):
         return None

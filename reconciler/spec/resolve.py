@@ -196,8 +196,9 @@ def resolve(spec: Spec, roster: Roster, course_id: int, *,
     """The desired state; every unresolvable member at once as one SpecError.
 
     `roles` are the enrollment types allowed to be members of a set that does not write
-    `members_allowed` (the test student never is). `current` (Canvas now) keeps generated
-    placements sticky; `sections` (section name -> id) enables `assign` section features.
+    `members_allowed` (the test student only when a set lists test_student). `current`
+    (Canvas now) keeps generated placements sticky; `sections` (section name -> id)
+    enables `assign` section features.
     """
     resolver = _Resolver(spec, Directory(roster), roles)
     sets = _SetResolver(resolver, roster, current, sections)

@@ -30,10 +30,11 @@ _STATE = "absent deletes it (needs --allow-delete); its other keys are then igno
 TEXT_KEYS = frozenset({"name", "description", "sis_id", "leader", "members", *MEMBER_KINDS,
                        "file", "column", "group_column", "member_column", "seed", "section",
                        "members_from", "roster"})
-MemberRole = Literal["student", "ta", "teacher", "observer", "designer"]
+MemberRole = Literal["student", "ta", "teacher", "observer", "designer", "test_student"]
 ROLE_TYPES: dict[str, str] = {
     "student": "StudentEnrollment", "ta": "TaEnrollment", "teacher": "TeacherEnrollment",
-    "observer": "ObserverEnrollment", "designer": "DesignerEnrollment"}
+    "observer": "ObserverEnrollment", "designer": "DesignerEnrollment",
+    "test_student": "StudentViewEnrollment"}
 Strategy = Literal["random", "balanced", "by_section"]
 
 _TEXT_OR_NUMBER: dict[str, Any] = {"type": ["string", "integer", "number", "boolean"]}
@@ -155,7 +156,8 @@ class GroupSetSpec(SpecModel):
         "groups being created; observe: change nothing in this set, report drift. Default: "
         "exact, or seed when self_signup is enabled or restricted."))
     members_allowed: list[MemberRole] = Field(["student"], description=(
-        "Enrollment types that may be members of this set's groups (never the test student)."))
+        "Enrollment types that may be members of this set's groups (the test student only "
+        "when test_student is listed)."))
     roster: RosterRef | None = Field(None, description=(
         "A CSV (relative to the spec) with a group column and a member column; Canvas's own "
         "group-set CSV export is read as it is."))

@@ -70,10 +70,17 @@ def test_other_roles_can_be_allowed(roster: Roster) -> None:
     assert state.group_sets[0].groups[0].members == frozenset({1016})
 
 
-def test_test_student_is_never_allowed(roster: Roster) -> None:
+def test_test_student_is_excluded_by_default(roster: Roster) -> None:
     spec = load_text(HEAD + "[s17]\n", "r.yaml")
-    with pytest.raises(SpecError, match="test student"):
-        resolve(spec, roster, 101, roles=("StudentEnrollment", "StudentViewEnrollment"))
+    with pytest.raises(SpecError, match="add test_student to the set's members_allowed"):
+        resolve(spec, roster, 101)
+
+
+def test_test_student_when_the_set_asks_for_it(roster: Roster) -> None:
+    spec = load_text(HEAD.replace("    groups:", "    members_allowed: [student, test_student]\n"
+                                  "    groups:") + "[s17, s01]\n", "r.yaml")
+    members = resolve(spec, roster, 101).group_sets[0].groups[0].members
+    assert members is not None and len(members) == 2
 
 
 def test_member_labels_are_the_identifiers_the_spec_used(roster: Roster) -> None:
