@@ -118,12 +118,18 @@ def _canvas_id(entity: GroupSet | Group) -> int:
 def field_changes(old: BaseModel, new: BaseModel,
                   fields: Iterable[str]) -> tuple[FieldChange, ...]:
     """FieldChange for each of `fields` whose value differs, sorted by field name."""
-    before = {f: getattr(old, f) for f in fields}
-    after = {f: getattr(new, f) for f in before}
+    before = {f: _comparable(f, getattr(old, f)) for f in fields}
+    after = {f: _comparable(f, getattr(new, f)) for f in before}
     tree = DeepDiff(before, after, view="tree")
     changed = {str(level.path(output_format="list")[0])
                for levels in tree.values() for level in levels}
     return tuple(FieldChange(f, before[f], after[f]) for f in sorted(changed))
+
+
+def _comparable(name: str, value: Any) -> Any:
+    """Canvas cannot store a null description: the form-encoded null is an empty string,
+    which Canvas keeps. So "" and null are the same description, and never a change."""
+    return None if name == "description" and value == "" else value
 
 
 def _managed(entity: GroupSet | Group, allowed: frozenset[str]) -> list[str]:
@@ -156,7 +162,7 @@ def _create_set(want: GroupSet) -> list[Operation]:
     ops: list[Operation] = [CreateGroupSet(want.name, settings)]
     for group in want.groups:
         if not group.absent:
-            ops.extend(_create_group(want.name, group))
+            ops.extend(_create_group(want, group))
     return ops
 
 
@@ -194,18 +200,19 @@ def _diff_group(gset: GroupSet, want: Group, have: Group | None,
     if want.absent:
         return [_delete_group(gset.name, have)] if have is not None else []
     if have is None:
-        return _create_group(gset.name, want)
+        return _create_group(gset, want)
     return [*_update_group(gset.name, want, have), *_members(gset, want, have, claims),
             *_leader(gset.name, want, have)]
 
 
-def _create_group(set_name: str, want: Group) -> list[Operation]:
+def _create_group(gset: GroupSet, want: Group) -> list[Operation]:
+    set_name = gset.name
     settings: dict[str, Any] = {"name": want.name}
     settings.update({f: getattr(want, f) for f in _managed(want, GROUP_FIELDS)})
     ops: list[Operation] = [CreateGroup(set_name, want.name, settings)]
     if want.members:
         ops.append(SetMembers(set_name, want.name, None, want.members, want.members,
-                              frozenset()))
+                              frozenset(), gset.members_mode))
     if "leader" in want.managed and want.leader is not None:
         ops.append(SetLeader(set_name, want.name, None, want.leader, None))
     return ops
@@ -243,7 +250,8 @@ def _additive(set_name: str, want: Group, have: Group, wanted: frozenset[int],
     if not add:
         return []
     target = (now | wanted) - (claims - wanted)
-    return [SetMembers(set_name, want.name, _canvas_id(have), target, add, frozenset())]
+    return [SetMembers(set_name, want.name, _canvas_id(have), target, add, frozenset(),
+                       "additive")]
 
 
 def _leader(set_name: str, want: Group, have: Group) -> list[Operation]:

@@ -110,7 +110,15 @@ def _delete_group(d: dict[str, Any], w: str) -> Operation:
 
 def _set_members(d: dict[str, Any], w: str) -> Operation:
     return SetMembers(_str(d, "set", w), _str(d, "group", w), _opt_int(d, "canvas_id", w),
-                      _ids(d, "members", w), _ids(d, "add", w), _ids(d, "remove", w))
+                      _ids(d, "members", w), _ids(d, "add", w), _ids(d, "remove", w),
+                      _mode(d, w))
+
+
+def _mode(d: dict[str, Any], w: str) -> str:
+    mode = d.get("members_mode", "exact")
+    if mode not in ("exact", "additive", "seed", "observe"):
+        raise PlanDocumentError(f"{w}.members_mode: {mode!r} is not a members mode")
+    return str(mode)
 
 
 def _set_leader(d: dict[str, Any], w: str) -> Operation:

@@ -166,7 +166,8 @@ class SetMembers:
     """Replace a group's members with `members` (one PUT members[]).
 
     `canvas_id` is None when the group is created earlier in the same plan. `add` and
-    `remove` are what changes against Canvas; `members` is the whole list to send.
+    `remove` are what changes against Canvas; `members` is the whole list to send. `mode` is
+    the set's members_mode that produced it, shown in the plan.
     """
 
     set_name: str
@@ -175,6 +176,7 @@ class SetMembers:
     members: frozenset[int]
     add: frozenset[int]
     remove: frozenset[int]
+    mode: str = "exact"
 
     @property
     def phase(self) -> Phase:
@@ -197,7 +199,7 @@ class SetMembers:
         return {"action": "set_members", "type": "group", "set": self.set_name,
                 "group": self.group_name, "canvas_id": self.canvas_id,
                 "members": _ids(self.members), "add": _ids(self.add),
-                "remove": _ids(self.remove)}
+                "remove": _ids(self.remove), "members_mode": self.mode}
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ def _set_members(op: SetMembers, labels: Labels) -> list[str]:
     parts = [f"+ {_who(op.add, labels)}" if op.add else "",
              f"- {_who(op.remove, labels)}" if op.remove else ""]
     change = "  ".join(p for p in parts if p) or "(no change)"
-    return [f"~ members of {_where(op)}: {change}"]
+    mode = "" if op.mode == "exact" else f"  [members_mode: {op.mode}]"
+    return [f"~ members of {_where(op)}: {change}{mode}"]
 
 
 def _set_leader(op: SetLeader, labels: Labels) -> list[str]:

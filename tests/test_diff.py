@@ -64,9 +64,10 @@ def create_group(set_name: str, group: str, **settings: Any) -> dict[str, Any]:
 
 
 def members(set_name: str, group: str, cid: int | None, to: list[int], add: list[int],
-            remove: list[int]) -> dict[str, Any]:
+            remove: list[int], mode: str = "exact") -> dict[str, Any]:
     return {"action": "set_members", "type": "group", "set": set_name, "group": group,
-            "canvas_id": cid, "members": to, "add": add, "remove": remove}
+            "canvas_id": cid, "members": to, "add": add, "remove": remove,
+            "members_mode": mode}
 
 
 def delete_group(group: str, cid: int, count: int, set_name: str = "Project Teams"
@@ -129,8 +130,8 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
     ("additive: adds, never removes; a user claimed elsewhere is left out",
      course(want_set("Project Teams", want("Team 1", {5}), want("Team 2", {1}),
                      members_mode="additive")),
-     expect(members("Project Teams", "Team 1", 101, [2, 5], [5], []),
-            members("Project Teams", "Team 2", 102, [1, 3, 4], [1], []))),
+     expect(members("Project Teams", "Team 1", 101, [2, 5], [5], [], "additive"),
+            members("Project Teams", "Team 2", 102, [1, 3, 4], [1], [], "additive"))),
     ("additive: nothing to add, nothing written",
      course(want_set("Project Teams", want("Team 1", {1}), want("Team 2", set()),
                      members_mode="additive")), []),
@@ -138,7 +139,7 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
      course(want_set("Project Teams", want("Team 1", {9}), want("Team 2", {3, 4}),
                      want("Team 3", {7}), members_mode="seed")),
      expect(create_group("Project Teams", "Team 3"),
-            members("Project Teams", "Team 3", None, [7], [7], []))),
+            members("Project Teams", "Team 3", None, [7], [7], [], "seed"))),
     ("observe: no writes at all",
      course(want_set("Project Teams", want("Team 1", {9}), want("New", {1}),
                      managed=frozenset({"group_limit"}), group_limit=9,

@@ -129,6 +129,8 @@ def test_empty_plan_markdown() -> None:
     (DeleteGroup("Labs", "Lab 2", 102, 1), ['- group "Lab 2" in "Labs" (1 member)']),
     (SetMembers("Labs", "Lab 2", 102, frozenset(), frozenset(), frozenset({3, 8})),
      ['~ members of "Lab 2" in "Labs": - canvas:8, s03']),
+    (SetMembers("Labs", "Lab 2", 102, frozenset({3, 8}), frozenset({8}), frozenset(), "additive"),
+     ['~ members of "Lab 2" in "Labs": + canvas:8  [members_mode: additive]']),
     (SetLeader("Labs", "Lab 1", 101, None, 5), ['~ leader of "Lab 1" in "Labs": s05 → (none)']),
     (CreateGroup("Labs", 'The "A" team', {"name": 'The "A" team'}),
      ['+ group "The \\"A\\" team" in "Labs"']),
