@@ -14,7 +14,7 @@ from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
 from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift
-from reconciler.errors import ApplyError, CanvasError, ConvergenceError, StalePlanError
+from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation
 from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
@@ -97,7 +97,7 @@ def apply(
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
     try:
         residual = plan_loaded(planned.spec, client).plan
-    except CanvasError as exc:  # the writes happened: never lose their account
+    except ReconcilerError as exc:  # the writes happened: never lose their account
         raise ApplyError(_unverified_summary(report, exc), report) from exc
     result = ApplyResult(plan, report, residual)
     if not report.ok:
@@ -135,7 +135,7 @@ def _report_summary(report: ApplyReport) -> str:
     )
 
 
-def _unverified_summary(report: ApplyReport, exc: CanvasError) -> str:
+def _unverified_summary(report: ApplyReport, exc: ReconcilerError) -> str:
     counts = report.counts()
     return (
         f"apply ran ({counts['done']} done, {counts['failed']} failed, "

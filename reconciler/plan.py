@@ -62,7 +62,9 @@ class Plan:
     """`labels`: user id -> display label for every user the operations name.
     `set_ids` / `group_ids`: Canvas ids of existing sets and groups the operations refer to
     by key. `current_memberships`: memberships in the sets the plan touches (the base of the
-    removal percentage)."""
+    removal percentage). `known_set_ids` / `known_group_ids`: the ids of every set and group
+    in the current state the plan was made from, so apply adopts an object after an
+    ambiguous create only if it is new (empty for a plan read from a document)."""
 
     course_id: int
     operations: tuple[Operation, ...]
@@ -72,6 +74,10 @@ class Plan:
     fingerprint: str
     warnings: tuple[str, ...] = ()
     current_memberships: int = field(default=0)
+    # Apply-time hints, not part of the plan's identity (the fingerprint pins the state they
+    # come from) nor of the plan document: left out of equality and of plan_to_dict.
+    known_set_ids: frozenset[int] = field(default=frozenset(), compare=False)
+    known_group_ids: frozenset[int] = field(default=frozenset(), compare=False)
 
     @property
     def is_empty(self) -> bool:
@@ -105,6 +111,10 @@ def build_plan(ops: Iterable[Operation], current: CourseState, labels: Mapping[i
         fingerprint=fingerprint(current),
         warnings=tuple(warnings),
         current_memberships=_memberships(current, set(set_ids.values())),
+        known_set_ids=frozenset(s.canvas_id for s in current.group_sets
+                                if s.canvas_id is not None),
+        known_group_ids=frozenset(g.canvas_id for s in current.group_sets for g in s.groups
+                                  if g.canvas_id is not None),
     )
 
 

@@ -17,7 +17,10 @@ Canvas facts relied on (groups.md §3, §4):
 
 Plan contract (typed by `PlanLike`, so this module does not import plan.py): `course_id`,
 `operations` (already sorted), `set_ids` (set name -> Canvas id of existing sets) and
-`group_ids` ((set name, group name) -> Canvas id of existing groups).
+`group_ids` ((set name, group name) -> Canvas id of existing groups). Optionally
+`known_set_ids` / `known_group_ids`: every set and group id of the state the plan was made
+from. Adoption never takes one of those, nor an object this apply already created or adopted:
+only an object that appeared since the plan was made can be the one an ambiguous POST made.
 """
 
 from __future__ import annotations
@@ -88,6 +91,8 @@ class _Run:
     lost_sets: set[str] = field(default_factory=set)
     lost_groups: set[GroupKey] = field(default_factory=set)
     lost_members: set[GroupKey] = field(default_factory=set)
+    known_sets: set[int] = field(default_factory=set)
+    known_groups: set[int] = field(default_factory=set)
 
 
 # -- form bodies --------------------------------------------------------------------------
@@ -164,7 +169,7 @@ def _create_set(run: _Run, op: CreateGroupSet) -> str:
     new_id, detail = _create(
         lambda: run.client.post(f"/api/v1/courses/{run.course_id}/group_categories", data),
         lambda: run.client.get_all(f"/api/v1/courses/{run.course_id}/group_categories"),
-        op.set_name, set(run.set_ids.values()),
+        op.set_name, run.known_sets | set(run.set_ids.values()),
         ("sis_group_category_id", op.settings.get("sis_id")))
     run.set_ids[op.set_name] = run.report.created_sets[op.set_name] = new_id
     return detail
@@ -195,7 +200,8 @@ def _create_group(run: _Run, op: CreateGroup) -> str:
     new_id, detail = _create(
         lambda: run.client.post(f"/api/v1/group_categories/{set_id}/groups", data),
         lambda: run.client.get_all(f"/api/v1/group_categories/{set_id}/groups"),
-        op.group_name, set(run.group_ids.values()), ("sis_group_id", op.settings.get("sis_id")))
+        op.group_name, run.known_groups | set(run.group_ids.values()),
+        ("sis_group_id", op.settings.get("sis_id")))
     key = (op.set_name, op.group_name)
     run.group_ids[key] = run.report.created_groups[key] = new_id
     return detail
@@ -306,7 +312,9 @@ def apply_plan(
     """Run every operation in order. A failure does not stop independent operations;
     dependants are skipped with a reason; `should_stop()` (checked between operations)
     skips the rest as "interrupted". Verification is the engine's job."""
-    run = _Run(client, plan.course_id, dict(plan.set_ids), dict(plan.group_ids))
+    run = _Run(client, plan.course_id, dict(plan.set_ids), dict(plan.group_ids),
+               known_sets=set(getattr(plan, "known_set_ids", ())),
+               known_groups=set(getattr(plan, "known_group_ids", ())))
     stopped = False
     for op in plan.operations:
         stopped = stopped or bool(should_stop and should_stop())
