@@ -34,6 +34,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: _HTTPServer
     protocol_version = "HTTP/1.1"
     server_version = "CanvasSandbox/1"
+    # Headers and body go out in two writes; with Nagle on, the body waits for the client's
+    # delayed ACK (~40 ms on Linux) on every keep-alive request (docs/performance.md).
+    disable_nagle_algorithm = True
 
     def do_GET(self) -> None:
         self._serve()

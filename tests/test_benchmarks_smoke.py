@@ -1,0 +1,58 @@
+"""Each benchmark's main() runs at a tiny size. Asserts on counts and convergence, never on time."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench(name: str) -> ModuleType:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module(f"benchmarks.{name}")
+
+
+TINY = ["--students", "40", "--sets", "2", "--groups-per-set", "4"]
+
+
+def test_bench_sync_converges_with_one_put_per_group(capsys: pytest.CaptureFixture[str]) -> None:
+    result = bench("bench_sync").main(TINY)
+
+    phases = result.phases
+    assert result.converged
+    assert result.plan_ops == 2 + 8 + 8  # sets, groups, one SetMembers per group
+    assert result.plan_membership_changes == 80
+    assert phases["plan"].requests.writes == 0
+    assert phases["apply"].requests.by_method == {"POST": 10, "PUT": 8}
+    assert phases["verify"].requests.writes == 0
+    assert phases["plan2"].requests.writes == 0
+    assert result.drift_moved == 4  # 5% of 80 memberships
+    assert 0 < phases["drift_apply"].requests.by_method["PUT"] <= 8
+    assert phases["plan_mem"].peak_bytes is not None and phases["plan_mem"].peak_bytes > 0
+    assert "naive" in capsys.readouterr().out
+
+
+def test_bench_throttle_converges_and_reports_counts() -> None:
+    runs = bench("bench_throttle").main([*TINY, "--latency-ms", "0", "--status", "429"])
+
+    assert [r.variant for r in runs] == ["back-pressure", "retry only"]
+    for run in runs:
+        assert run.converged, run.error
+        assert run.phase.requests.by_method["PUT"] == 8
+        assert run.throttled == 0  # far below the bucket at this size
+
+
+def test_bench_spec_resolves_every_membership() -> None:
+    result = bench("bench_spec").main(TINY)
+
+    assert result.groups_resolved == 8
+    assert result.members_resolved == 80
+    assert [s.name for s in result.steps] == ["load + validate", "resolve",
+                                              "load + validate + resolve"]
+    assert all(s.peak_bytes > 0 for s in result.steps)
