@@ -180,13 +180,32 @@ def _update_set(want: GroupSet, have: GroupSet) -> list[Operation]:
 def _diff_groups(want: GroupSet, have: GroupSet) -> list[Operation]:
     pairs = _match(want.groups, have.groups, f"group set {want.name!r}", "group")
     claims = _claimed_members(want)
+    limits = _set_limits(want, have)
     ops: list[Operation] = []
     for group, cur in pairs:
+        if cur is not None:
+            group = _inherit_limit(group, cur, limits)
         ops.extend(_diff_group(want, group, cur, claims))
     if want.unmanaged_groups == "delete":
         matched = {id(cur) for _, cur in pairs if cur is not None}
         ops.extend(_delete_group(want.name, g) for g in have.groups if id(g) not in matched)
     return ops
+
+
+def _set_limits(want: GroupSet, have: GroupSet) -> frozenset[int]:
+    """The set's group_limit now and after this plan."""
+    after = want.group_limit if "group_limit" in want.managed else have.group_limit
+    return frozenset(v for v in (have.group_limit, after) if v is not None)
+
+
+def _inherit_limit(want: Group, have: Group, limits: frozenset[int]) -> Group:
+    """Canvas fills an empty max_membership from the set's group_limit whenever a group is
+    saved, and rewrites it when the limit changes (groups.md §4.2), so a spec's `null` there
+    means "the set's limit" and is already satisfied by it."""
+    if ("max_membership" in want.managed and want.max_membership is None
+            and have.max_membership in limits):
+        return want.model_copy(update={"max_membership": have.max_membership})
+    return want
 
 
 def _claimed_members(want: GroupSet) -> frozenset[int]:

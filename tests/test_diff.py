@@ -11,6 +11,7 @@ import pytest
 from reconciler.diff import diff, drift
 from reconciler.errors import StateError
 from reconciler.model import CourseState, Group, GroupSet
+from reconciler.ops import UpdateGroup
 
 NONE: frozenset[str] = frozenset()
 
@@ -273,3 +274,30 @@ def test_drift_reports_state_errors_instead_of_raising() -> None:
     observed = course(want_set("Project Teams", want("Team 1"), members_mode="observe"))
     [line] = drift(observed, DUPLICATES)
     assert "2 groups named 'Team 1'" in line
+
+
+def _limit_states(spec_max: int | None, canvas_max: int | None, canvas_limit: int | None,
+                  spec_limit: int | None) -> tuple[CourseState, CourseState]:
+    managed_set = frozenset({"group_limit"})
+    desired = CourseState(course_id=1, group_sets=(GroupSet(
+        name="Teams", group_limit=spec_limit, managed=managed_set, groups=(Group(
+            name="T1", max_membership=spec_max, managed=frozenset({"max_membership"})),)),))
+    current = CourseState(course_id=1, group_sets=(GroupSet(
+        name="Teams", group_limit=canvas_limit, canvas_id=5, groups=(Group(
+            name="T1", max_membership=canvas_max, canvas_id=50),)),))
+    return desired, current
+
+
+@pytest.mark.parametrize(("spec_max", "canvas_max", "canvas_limit", "spec_limit", "changes"), [
+    (None, 4, 4, 4, []),                                   # Canvas filled it from the set
+    (None, 3, 3, 5, []),                                   # the set's new limit rewrites it
+    (None, 4, None, None, [("max_membership", 4, None)]),  # no limit to inherit: a real change
+    (None, 6, 4, 4, [("max_membership", 6, None)]),        # set by hand, not inherited
+    (8, 4, 4, 4, [("max_membership", 4, 8)]),
+])
+def test_null_max_membership_means_the_sets_limit(
+        spec_max: int | None, canvas_max: int | None, canvas_limit: int | None,
+        spec_limit: int | None, changes: list[tuple[str, int | None, int | None]]) -> None:
+    desired, current = _limit_states(spec_max, canvas_max, canvas_limit, spec_limit)
+    group_ops = [op for op in diff(desired, current) if isinstance(op, UpdateGroup)]
+    assert [(c.field, c.old, c.new) for op in group_ops for c in op.changes] == changes

@@ -123,6 +123,9 @@ class _Checker:
         self.limit((*path, "max_membership"), item.get("max_membership"))
         self.sis((*path, "sis_id"), item.get("sis_id"), "group")
         check_group_sources(self.add, path, item)
+        if "join_level" in item and item["join_level"] is None:
+            self.add((*path, "join_level"), "join_level cannot be null: Canvas always keeps "
+                     "one (invitation_only by default); write a level or leave the key out")
         if "members" in item and item["members"] is None:
             self.add((*path, "members"), "members is null: write [] for a group with no "
                      "members, or leave the key out to leave its members unmanaged")

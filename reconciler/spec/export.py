@@ -57,6 +57,8 @@ def _group(group: Group, namer: _Namer) -> dict[str, Any]:
         "sis_id": group.sis_id,
         "leader": None if group.leader is None else namer.name(group.leader),
     }
+    if group.join_level is None:  # Canvas always has one; a null cannot be written back
+        del out["join_level"]
     if group.members is not None:
         out["members"] = _FlowList(sorted((namer.name(u) for u in group.members), key=_sort_key))
     return out

@@ -27,7 +27,11 @@ def confine(base: Path, written: str) -> Path | str:
     if PurePath(written).is_absolute() or written.startswith(("~", "\\")):
         return f"{written!r} is an absolute path; write it relative to the spec file"
     root = repository_root(base)
-    target = (base / written).resolve()
+    try:
+        target = (base / written).resolve()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name or path too long for the OS
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return f"{written[:60]!r} is not a usable file name ({reason})"
     if not target.is_relative_to(root):
         return (f"{written!r} leads outside the spec's repository ({root.name}/); roster "
                 "files must live beside the spec")

@@ -51,6 +51,15 @@ def _member(table: Table, line: int, value: str, kind: MemberKind, column: str) 
     return Sourced((kind, value), table.name, line)
 
 
+def _why_unreadable(target: Path) -> str | None:
+    try:
+        if target.is_dir():
+            return "is a folder, not a CSV file"
+        return None if target.is_file() else "does not exist"
+    except OSError as exc:  # e.g. a path too long for the OS
+        return f"cannot be used ({exc.strerror or exc})"
+
+
 @dataclass
 class _Reader:
     source: Located
@@ -63,9 +72,10 @@ class _Reader:
         if isinstance(target, str):
             self.problems.append(self.source.problem(path, target))
             return None
-        if not target.is_file():
+        missing = _why_unreadable(target)
+        if missing:
             self.problems.append(self.source.problem(
-                path, f"the roster file {written!r} does not exist (looked for "
+                path, f"the roster file {written!r} {missing} (looked for "
                 f"{shown(self.source.filename, written)})"))
             return None
         table = read_table(target, shown(self.source.filename, written))

@@ -160,9 +160,15 @@ class _Builder:
         if node.tag == _STD + "null":
             return None
         # Identifiers and names keep their source text: `sis_id: 0012` is "0012", not 10.
-        if as_text or node.tag in (_TEXT_TAG, _STD + "timestamp"):
+        # A plain `=` resolves to YAML 1.1's `value` tag, which no safe loader builds: text.
+        if as_text or node.tag in (_TEXT_TAG, _STD + "timestamp", _STD + "value"):
             return str(node.value)
-        return self._constructor.construct_object(node)
+        try:
+            return self._constructor.construct_object(node)
+        except yaml.YAMLError as exc:
+            self.problems.append(Problem(self.filename, *_mark(node.start_mark),
+                                         f"cannot read the value {node.value!r}: {exc}"))
+            return None
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
         out: dict[str, Any] = {}

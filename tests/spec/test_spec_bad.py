@@ -87,6 +87,9 @@ CASES: list[tuple[str, str, int, int, str]] = [
     ("group-sis-twice", G + "        sis_id: G1\n  - name: Other\n    groups:\n"
      "      - name: T9\n        sis_id: G1\n", 10, 17, "group sis_id 'G1' is used twice"),
     ("members-null", G + "        members: null\n", 6, 18, "write [] for a group with no members"),
+    ("join-level-null", G + "        join_level: null\n", 6, 21,
+     "join_level cannot be null: Canvas always keeps one"),
+    ("bare-equals", "course: 101\ngroup_sets: [=]\n", 2, 14, "group set: expected a mapping"),
     ("members-not-list", G + "        members: s01\n", 6, 18, "expected a list, got 's01'"),
     # --- members
     ("member-twice-in-group", G + "        members: [s01, s02, s01]\n", 6, 29,

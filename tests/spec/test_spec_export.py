@@ -15,8 +15,10 @@ LIVE = CourseState(course_id=101, group_sets=(
                  Group(name="Team 1", description="yes", max_membership=4,
                        join_level="invitation_only", sis_id="G-1", canvas_id=70,
                        members=frozenset({1001, 1002, 1020}), leader=1002),
-                 Group(name="null", canvas_id=71, members=frozenset({1018, 1019})),
-                 Group(name="Empty: team", canvas_id=72, members=frozenset()),
+                 Group(name="null", canvas_id=71, members=frozenset({1018, 1019}),
+                       join_level="parent_context_auto_join"),
+                 Group(name="Empty: team", canvas_id=72, members=frozenset(),
+                       join_level="invitation_only"),
              )),
     GroupSet(name="Student Groups", protected=True, canvas_id=8, groups=(
         Group(name="Self", canvas_id=80, members=frozenset({1003})),)),
@@ -63,3 +65,12 @@ def test_export_quotes_values_yaml_would_misread(roster: Roster) -> None:
     assert "sis_id: '0012'" in text
     assert "description: 'yes'" in text
     assert "name: 'null'" in text
+
+
+def test_export_leaves_an_unknown_join_level_unmanaged(roster: Roster) -> None:
+    state = CourseState(course_id=101, group_sets=(
+        GroupSet(name="Labs", canvas_id=9, groups=(Group(name="L", canvas_id=90),)),))
+    text = export_spec(state, roster, course=101)
+    assert "join_level" not in text
+    group = resolve(load_text(text, "export.yaml"), roster, 101).group_sets[0].groups[0]
+    assert "join_level" not in group.managed

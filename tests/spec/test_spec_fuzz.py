@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-import yaml
 from click.testing import CliRunner
 from hypothesis import (
     HealthCheck,
@@ -20,7 +19,6 @@ from hypothesis import (
     event,
     example,
     given,
-    reject,
     settings,
 )
 from hypothesis import strategies as st
@@ -62,13 +60,6 @@ def check_outcome(load_it: Callable[[], Spec]) -> Spec | SpecError:
     """Run one load: a Spec, or a SpecError with a location and message for every problem."""
     try:
         spec = load_it()
-    except yaml.constructor.ConstructorError as exc:
-        # Known bug, pinned by test_a_bare_equals_sign_is_a_spec_error: a plain `=` scalar
-        # resolves to YAML's `value` tag, which the safe constructor cannot build. Discard
-        # the example so the fuzz keeps searching for anything else.
-        if "tag:yaml.org,2002:value" not in str(exc) or not currently_in_test_context():
-            raise
-        reject()
     except SpecError as exc:
         assert exc.problems, exc
         for problem in exc.problems:
@@ -243,9 +234,6 @@ def test_any_bytes_on_disk(tmp_path: Path, raw: bytes) -> None:
         assert all(p.file == str(path) for p in outcome.problems)
 
 
-@pytest.mark.xfail(strict=True, raises=(ValueError, OSError), reason=(
-    "bug: spec/paths.py confine() lets ValueError (NUL byte) and OSError (ENAMETOOLONG) "
-    "from Path.resolve() escape load_text instead of becoming a Problem"))
 @pytest.mark.parametrize("key", ["roster", "members_from"])
 @pytest.mark.parametrize("path", CRASHING_PATHS, ids=["nul", "long-name", "long-path"])
 def test_roster_paths_the_os_refuses(key: str, path: str) -> None:
@@ -253,10 +241,6 @@ def test_roster_paths_the_os_refuses(key: str, path: str) -> None:
     assert isinstance(outcome, SpecError)
 
 
-@pytest.mark.xfail(strict=True, raises=yaml.constructor.ConstructorError, reason=(
-    "bug: spec/yamlsrc.py builds plain scalars with SafeConstructor, which has no "
-    "constructor for the implicit `=` (tag:yaml.org,2002:value); `reconciler validate` "
-    "prints a traceback"))
 @pytest.mark.parametrize("text", ["=\n", "course: =\ngroup_sets: []\n",
                                   "course: 101\ngroup_sets: [=]\n"])
 def test_a_bare_equals_sign_is_a_spec_error(text: str) -> None:
