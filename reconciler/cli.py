@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -58,10 +59,26 @@ def _fail(exc: ReconcilerError) -> None:
 @click.option("--token-file", type=click.Path(dir_okay=False, path_type=Path),
               help="Read the API token from this file (must not be readable by others). "
                    "Default: the CANVAS_API_TOKEN environment variable.")
+@click.option("-v", "--verbose", count=True,
+              help="Log to stderr: -v retries and rate-limit pauses, -vv every request.")
 @click.pass_context
-def cli(ctx: click.Context, canvas_url: str | None, token_file: Path | None) -> None:
+def cli(ctx: click.Context, canvas_url: str | None, token_file: Path | None,
+        verbose: int) -> None:
     """Keep Canvas group sets, groups and memberships in line with a YAML spec."""
+    _configure_logging(verbose)
     ctx.obj = Settings(canvas_url=canvas_url, token_file=token_file)
+
+
+def _configure_logging(verbose: int) -> None:
+    """Requests are logged by method, path and status only: never a query, body or token."""
+    logger = logging.getLogger("reconciler")
+    for handler in [h for h in logger.handlers if getattr(h, "reconciler_cli", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.reconciler_cli = True  # type: ignore[attr-defined]
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel({0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG))
 
 
 def _client(ctx: click.Context) -> CanvasClient:

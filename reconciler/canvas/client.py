@@ -14,6 +14,7 @@ Retry decisions live in retry.py, error translation in translate.py, origin rule
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -31,6 +32,8 @@ from reconciler.canvas.translate import (
 )
 from reconciler.canvas.urls import display_path, normalise_base_url, origin, resolve_link
 from reconciler.errors import CanvasError, CanvasThrottledError, ConfigError
+
+log = logging.getLogger(__name__)
 
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
 Pairs = list[tuple[str, str]]
@@ -185,6 +188,9 @@ class CanvasClient:
             if slept + delay > self.retry.budget:
                 raise with_attempts(error, attempt,
                                     f"; retry budget of {self.retry.budget:g}s exhausted")
+            log.info("retrying %s %s in %.1f s (attempt %d of %d failed: %s)", method,
+                     display_path(url), delay, attempt, self.retry.max_attempts,
+                     error.canvas_message)
             self._sleep(delay)
             slept += delay
 
@@ -206,6 +212,8 @@ class CanvasClient:
             if not transient:
                 raise error
             return None, error, sent
+        log.debug("%s %s -> %d (remaining %s)", method, path, response.status_code,
+                  response.headers.get("x-rate-limit-remaining", "?"))
         if not 200 <= response.status_code < 300:
             return response, error_for_response(method, path, response, self._token), True
         return response, None, True
@@ -221,6 +229,7 @@ class CanvasClient:
         remaining = parse_float(response.headers.get("x-rate-limit-remaining"))
         delay = self.retry.pressure_delay(remaining)
         if delay > 0:
+            log.info("Canvas rate limit is low (%s left): pausing %.1f s", remaining, delay)
             self._sleep(delay)
 
     def _decode(self, method: str, url: str, response: requests.Response) -> Any:

@@ -30,7 +30,9 @@ def secret_sandbox(sandbox_factory: Callable[..., SandboxServer]) -> SandboxServ
 
 
 def commands(spec: Path, out: Path) -> list[tuple[str, ...]]:
-    return [("validate", str(spec)), ("plan", str(spec)), ("plan", str(spec), "--format", "json"),
+    return [("validate", str(spec)), ("-vv", "plan", str(spec)),
+            ("plan", str(spec), "--format", "json"),
+            ("plan", str(spec), "--out", str(out.with_name("saved.json"))),
             ("plan", str(spec), "--format", "markdown"), ("apply", str(spec), "--auto-approve"),
             ("export", "--course", "101", "-o", str(out)), ("export", "--course", "999")]
 
@@ -43,10 +45,11 @@ def test_token_never_printed_on_success_or_failure(
     out = tmp_path / "export.yaml"
     outputs = [invoke(secret_sandbox.base_url, SECRET, *c) for c in commands(spec, out)]
     outputs += [invoke(secret_sandbox.base_url, SECRET, "plan", str(bad_spec))]
-    outputs += [invoke(secret_sandbox.base_url, SECRET + "x", "plan", str(spec))]
+    outputs += [invoke(secret_sandbox.base_url, SECRET + "x", "-vv", "plan", str(spec))]
     outputs += [invoke("http://canvas.example.edu", SECRET, "plan", str(spec))]
-    outputs += [invoke("http://127.0.0.1:9", SECRET, "plan", str(spec))]
-    assert any("Invalid access token" in o or "token" in o.lower() for o in outputs[-3:])
-    for text in [*outputs, out.read_text(encoding="utf-8"), caplog.text]:
+    assert any("Invalid access token" in o or "token" in o.lower() for o in outputs[-2:])
+    assert any("GET /api/v1/courses/101 -> 200" in o for o in outputs)  # -vv logged requests
+    saved = out.with_name("saved.json").read_text(encoding="utf-8")
+    for text in [*outputs, out.read_text(encoding="utf-8"), saved, caplog.text]:
         assert SECRET not in text
         assert SECRET[:12] not in text
