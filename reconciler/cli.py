@@ -189,8 +189,8 @@ def _ask_yes(plan: Plan) -> bool:
 
 
 def _echo_progress(op: Operation, outcome: OpOutcome) -> None:
-    click.echo(f"  {outcome.status:<7} {op.describe()}" +
-               (f": {outcome.detail}" if outcome.detail else ""))
+    detail = f": {outcome.detail}" if outcome.detail and outcome.status != "done" else ""
+    click.echo(f"  {outcome.status:<7} {op.describe()}{detail}")
 
 
 def _echo_report(report: ApplyReport) -> None:
