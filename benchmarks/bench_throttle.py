@@ -4,8 +4,9 @@
     python -m benchmarks.bench_throttle --students 2000 --sets 10 --status 429
 
 The throttle is ThrottleConfig's defaults (throttle-and-clients.md §1.2): hwm 600, maximum
-800, outflow 10/s, up-front 50, cost GET 1 + 0.01/item, write 2. Each variant gets a fresh
-emulator and runs engine.apply end to end (plan, apply, verify), then plans once more:
+800, outflow 10/s, up-front 50, cost GET 0.1 + 0.001/item, write 0.3 (the emulator
+defaults). Each variant gets a fresh emulator and runs engine.apply end to end (plan,
+apply, verify), then plans once more:
 
 - `back-pressure`: the client as shipped, pausing when X-Rate-Limit-Remaining runs low;
 - `retry only`: the same client with the back-pressure pause switched off, so it runs into

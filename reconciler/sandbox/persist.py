@@ -61,6 +61,7 @@ def state_from_dict(data: dict[str, Any], state: EmulatorState) -> EmulatorState
         for row in data["tables"].get(name, []):
             table[row["id"]] = row_type(**row)
     state.write_log = [WriteEvent(**event) for event in data.get("write_log", [])]
+    state.reindex()
     return state
 
 

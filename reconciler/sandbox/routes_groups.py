@@ -3,7 +3,10 @@
 - GET /courses/:id/groups: active groups of every category ordered by category name, group
   name, id; `include[]=users` inlines all non-deleted members (cap 1000).
 - POST /group_categories/:id/groups: unknown category → 400 `{}`; omitted name → a
-  uuid-like name; max_membership defaults to the category's group_limit.
+  uuid-like name.
+- Every save (POST, PUT, DELETE) gives a group without max_membership the category's
+  group_limit (rules.inherit_group_limit, groups.md §4.2), so a PUT that clears
+  max_membership in a limited category ends up with the limit again.
 - PUT /groups/:id: attributes, `leader[id]` (must already be a member, checked before
   `members[]` is applied, else 400 `{}`), and `members[]` full replacement (rules.set_members).
   POST/PUT responses always include users, group_category and permissions.
@@ -21,7 +24,7 @@ from reconciler.sandbox.http import Params, ruby_to_i, to_bool
 from reconciler.sandbox.lookup import find_category, find_course, find_group
 from reconciler.sandbox.pagination import paginate
 from reconciler.sandbox.router import Ctx, Response, RouteSpec
-from reconciler.sandbox.rules import delete_group, set_members
+from reconciler.sandbox.rules import delete_group, inherit_group_limit, set_members
 from reconciler.sandbox.serialize import group_json
 from reconciler.sandbox.validation import check_group, check_sis_id
 
@@ -58,8 +61,7 @@ def create_group(ctx: Ctx) -> Response:
     group = ctx.state.create_group(category.id, params.get("name") or _generated_name(ctx),
                                    sis_id=sis_id)
     _apply_attributes(group, params)
-    if group.max_membership is None:
-        group.max_membership = category.group_limit
+    inherit_group_limit(ctx.state, group)
     ctx.ids.update(category_id=category.id, group_id=group.id)
     return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES))
 
@@ -83,6 +85,7 @@ def update_group(ctx: Ctx) -> Response:
         check_sis_id(ctx.state, "groups", sis_id, group.id)
         group.sis_id = sis_id
     _apply_attributes(group, params)
+    inherit_group_limit(ctx.state, group)
     if leader is not None:
         group.leader_id = leader or None
     members = params.get_list("members")

@@ -97,13 +97,16 @@ def _leave_peer_groups(state: EmulatorState, group: Group, user_id: int, changes
     category = state.t.categories[group.category_id]
     if category.allows_multiple_memberships:
         return
-    for peer in state.groups(category.id):
-        if peer.id == group.id:
-            continue
-        for membership in state.memberships(peer.id):
-            if membership.user_id == user_id:
-                remove_membership(state, membership)
-                changes.moved_out.append([peer.id, user_id])
+    # The user's own memberships (indexed), not every peer group's: the same rows as a walk
+    # over the category's active groups by (name, id), in the same order.
+    moves: list[tuple[Group, Membership]] = []
+    for membership in state.user_memberships(user_id):
+        peer = state.t.groups[membership.group_id]
+        if peer.id != group.id and peer.category_id == category.id and peer.active:
+            moves.append((peer, membership))
+    for peer, membership in sorted(moves, key=lambda pm: (pm[0].name, pm[0].id, pm[1].id)):
+        remove_membership(state, membership)
+        changes.moved_out.append([peer.id, user_id])
 
 
 def remove_membership(state: EmulatorState, membership: Membership) -> None:
@@ -144,9 +147,18 @@ def apply_auto_leader(state: EmulatorState, group: Group) -> None:
         group.leader_id = random.Random(group.id * 7919 + len(members)).choice(members).user_id
 
 
+def inherit_group_limit(state: EmulatorState, group: Group) -> None:
+    """G `update_max_membership_from_group_category` (groups.md §4.2), a before_save hook:
+    on every group save (create, PUT, delete), a group with no max_membership takes its
+    category's group_limit."""
+    if group.max_membership is None:
+        group.max_membership = state.t.categories[group.category_id].group_limit
+
+
 def delete_group(state: EmulatorState, group: Group) -> None:
     group.workflow_state = "deleted"
     group.deleted_at = state.now()
+    inherit_group_limit(state, group)
 
 
 def delete_category(state: EmulatorState, category: GroupCategory) -> None:

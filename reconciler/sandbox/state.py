@@ -4,11 +4,20 @@ Domain rules live in `rules.py` and `validation.py`; this module only stores, lo
 offers direct helpers (tests seed and inspect through them, bypassing HTTP). Every public
 method takes the re-entrant lock, and the server holds it for a whole request, so each API
 call is atomic.
+
+Memberships are indexed by group id and by user id (membership ids, ascending). Rows are
+never removed and a row's group and user never change, so the indexes only grow: inserts go
+through `add_membership`, and `reindex()` rebuilds them from the table (persist.state_from_dict
+calls it). They list every row, deleted ones too, and the `active` filter is applied on
+read, so code that flips `workflow_state` directly (rules.remove_membership, the drift
+benchmark) needs no index upkeep. The indexes are derived and never persisted.
 """
 
 from __future__ import annotations
 
+import bisect
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +66,8 @@ class EmulatorState:
         self.lock = threading.RLock()
         self.clock: Clock = clock or SystemClock()
         self.t = Tables()
+        self._by_group: dict[int, list[int]] = {}  # group id -> membership ids
+        self._by_user: dict[int, list[int]] = {}  # user id -> membership ids
         self.counters: dict[str, int] = dict(COUNTER_STARTS)
         self.write_log: list[WriteEvent] = []
         # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (groups.md §1.1).
@@ -133,7 +144,19 @@ class EmulatorState:
             membership = Membership(self.next_id("membership"), self.t.groups[group_id].id,
                                     self.user(user_id).id, self.now(), workflow_state)
             self.t.memberships[membership.id] = membership
+            self._index(membership)
             return membership
+
+    def reindex(self) -> None:
+        """Rebuild the membership indexes from `t.memberships` (after a load)."""
+        with self.lock:
+            self._by_group, self._by_user = {}, {}
+            for membership in self.t.memberships.values():
+                self._index(membership)
+
+    def _index(self, membership: Membership) -> None:
+        bisect.insort(self._by_group.setdefault(membership.group_id, []), membership.id)
+        bisect.insort(self._by_user.setdefault(membership.user_id, []), membership.id)
 
     # ---- read accessors -----------------------------------------------------------------
     def course(self, course_id: int) -> Course:
@@ -175,9 +198,19 @@ class EmulatorState:
         return next((g for g in self.groups(category_id) if g.name == name), None)
 
     def memberships(self, group_id: int, *, include_deleted: bool = False) -> list[Membership]:
+        """A group's memberships ordered by id (non-deleted unless `include_deleted`)."""
         with self.lock:
-            return sorted((m for m in self.t.memberships.values() if m.group_id == group_id
-                           and (include_deleted or m.active)), key=lambda m: m.id)
+            return self._rows(self._by_group.get(group_id, ()), include_deleted)
+
+    def user_memberships(self, user_id: int, *, include_deleted: bool = False
+                         ) -> list[Membership]:
+        """A user's memberships in any group, ordered by id (non-deleted unless asked)."""
+        with self.lock:
+            return self._rows(self._by_user.get(user_id, ()), include_deleted)
+
+    def _rows(self, ids: Iterable[int], include_deleted: bool) -> list[Membership]:
+        rows = (self.t.memberships[i] for i in ids)
+        return [m for m in rows if include_deleted or m.active]
 
     def member_ids(self, group_id: int) -> set[int]:
         """User ids of a group's non-deleted memberships."""

@@ -8,8 +8,10 @@ clamped to [0, maximum (800)]. Headers: `X-Request-Cost` (omitted when throttled
 `X-Rate-Limit-Remaining` = hwm - count, as float strings. Throttled: 403 text/plain
 "403 Forbidden (Rate Limit Exceeded)\\n" (OSS) or 429 (hosted since 2025-10); no Retry-After.
 
-Real Canvas measures CPU and DB seconds; the emulator charges a deterministic cost instead
-(GET: 1 + 0.01 per item returned; writes: 2).
+Real Canvas measures CPU and DB seconds, typically well under 1 unit per API call (§1.4);
+the emulator charges a deterministic cost instead: GET 0.1 + 0.001 per item returned (a
+100-item page costs 0.2), writes 0.3. docs/emulator.md gives the reasoning. Every figure is
+a ThrottleConfig field; tests that need a full bucket set their own costs.
 """
 
 from __future__ import annotations
@@ -26,9 +28,9 @@ class ThrottleConfig:
     maximum: float = 800.0
     outflow: float = 10.0  # units per second
     up_front: float = 50.0
-    get_cost: float = 1.0
-    per_item_cost: float = 0.01
-    write_cost: float = 2.0
+    get_cost: float = 0.1
+    per_item_cost: float = 0.001
+    write_cost: float = 0.3
     status: int = 403  # or 429
     enabled: bool = True  # False: account and send headers, never reject
     clock: Callable[[], float] | None = field(default=None, compare=False)

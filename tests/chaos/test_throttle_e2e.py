@@ -34,8 +34,11 @@ class World:
 def _world(sandbox_factory: SandboxFactory, tmp_path: Path, status: int,
            low_water: float) -> World:
     holder: list[World] = []
+    # Costs fixed here (the old defaults), not inherited: the shipped defaults are
+    # Canvas-like and far smaller, and this test needs the bucket to fill.
     server = sandbox_factory(latency_ms=1, throttle=ThrottleConfig(
-        status=status, hwm=70.0, clock=lambda: holder[0].now))
+        status=status, hwm=70.0, get_cost=1.0, per_item_cost=0.01, write_cost=2.0,
+        clock=lambda: holder[0].now))
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: holder[0].statuses.append(
         r.status_code))

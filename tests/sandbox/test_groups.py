@@ -71,6 +71,39 @@ def test_put_members_moves_and_drops_when_full(sandbox: SandboxServer) -> None:
     assert (response.status_code, response.json()) == (400, FULL)
 
 
+def test_every_group_save_inherits_the_category_limit(sandbox: SandboxServer) -> None:
+    """G `update_max_membership_from_group_category` runs on every save (groups.md §4.2)."""
+    api = Api(sandbox)
+    _, (g1, g2, _g3) = new_set(api, group_limit="3")
+    assert api.ok("GET", f"/groups/{g1}")["max_membership"] == 3
+    assert api.ok("PUT", f"/groups/{g1}", data={"max_membership": "5"})["max_membership"] == 5
+    cleared = api.ok("PUT", f"/groups/{g1}", json={"max_membership": None})
+    assert cleared["max_membership"] == 3  # cleared, then refilled on save
+    assert api.ok("PUT", f"/groups/{g2}", data={"max_membership": ""})["max_membership"] == 3
+    # no category limit: clearing sticks
+    assert api.ok("PUT", f"/groups/{PAIR1}", json={"max_membership": None}
+                  )["max_membership"] is None
+
+
+def test_move_skips_deleted_groups_and_other_sets(sandbox: SandboxServer) -> None:
+    """The one-group-per-set move (via the user index) touches only active groups of the
+    same set, in group-name order, exactly as a walk over the set's groups did."""
+    state = sandbox.state
+    category = state.create_category(101, "Indexed")
+    b, a, gone = (state.create_group(category.id, n) for n in ("B", "A", "Gone"))
+    for group in (b, a, gone):
+        state.add_membership(group.id, 1020)
+    gone.workflow_state = "deleted"
+    api = Api(sandbox)
+    target = api.ok("POST", f"/groups/{PAIR1}/memberships", data={"user_id": "1020"})
+    assert target["just_created"] is True
+    assert {m.group_id for m in state.user_memberships(1020)} == {PAIR1, a.id, b.id, gone.id}
+    api.ok("POST", f"/groups/{state.create_group(category.id, 'C').id}/memberships",
+           data={"user_id": "1020"})
+    assert state.write_log[-1].moved_out == [[a.id, 1020], [b.id, 1020]]
+    assert state.member_ids(gone.id) == {1020}  # a deleted group's rows are left alone
+
+
 def test_leader_rules(sandbox: SandboxServer) -> None:
     api = Api(sandbox)
     response = api.put(f"/groups/{PAIR1}", data={"leader[id]": "1005"})

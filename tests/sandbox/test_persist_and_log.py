@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from reconciler.sandbox import EmulatorState, SandboxServer, seed_demo_state
@@ -22,6 +23,12 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert loaded.members_by_group(category.id) == {"G": {1001}}
     assert loaded.counters == state.counters
     assert loaded.t == state.t
+    # the membership indexes are derived: rebuilt on load, never written
+    assert loaded.user_memberships(1001, include_deleted=True) == \
+        state.user_memberships(1001, include_deleted=True)
+    assert loaded.memberships(group.id) == state.memberships(group.id)
+    saved = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert set(saved) == {"format", "counters", "permission_status", "tables", "write_log"}
 
 
 def test_state_file_shared_between_servers(sandbox_factory: SandboxFactory,

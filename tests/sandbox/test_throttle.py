@@ -13,10 +13,21 @@ from tests.sandbox.helpers import Api
 
 
 def test_headers_on_every_response(sandbox: SandboxServer) -> None:
+    """Default costs are Canvas-like (well under 1 unit a call): GET 0.1 + 0.001 per item,
+    writes 0.3."""
     response = Api(sandbox).get("/courses/101/users", params={"per_page": 20})
-    assert float(response.headers["X-Request-Cost"]) == pytest.approx(1.2)
+    assert float(response.headers["X-Request-Cost"]) == pytest.approx(0.12)
     assert float(response.headers["X-Rate-Limit-Remaining"]) <= 600
     write = Api(sandbox).post("/courses/101/group_categories", data={"name": "T"})
+    assert write.headers["X-Request-Cost"] == "0.3"
+
+
+def test_costs_are_configurable(sandbox_factory: SandboxFactory) -> None:
+    config = ThrottleConfig(get_cost=1.0, per_item_cost=0.01, write_cost=2.0)
+    api = Api(sandbox_factory(throttle=config))
+    response = api.get("/courses/101/users", params={"per_page": 20})
+    assert float(response.headers["X-Request-Cost"]) == pytest.approx(1.2)
+    write = api.post("/courses/101/group_categories", data={"name": "T"})
     assert write.headers["X-Request-Cost"] == "2.0"
 
 
