@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler import spec as speclib
+from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
-from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift
 from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation
 from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
+from reconciler.render import render
+
+# Everything engine needs from Canvas: the client's reads and writes (a narrow seam, so
+# tests can pass any object with these five calls).
+Canvas = WriteAPI
 
 
 @dataclass(frozen=True)
@@ -43,28 +48,28 @@ def validate(path: Path) -> speclib.Spec:
     return speclib.load(path)
 
 
-def validate_online(path: Path, client: CanvasClient) -> CourseState:
+def validate_online(path: Path, client: Canvas) -> CourseState:
     """Offline checks plus identity resolution against the live roster. Reads only."""
-    spec = speclib.load(path)
-    course_id = resolve_course_id(client, spec.course)
-    roster = fetch_roster(client, course_id)
-    current = fetch_state(client, course_id)
-    return speclib.resolve(spec, roster, course_id, current=current,
-                           sections=roster.section_ids())
+    return _read(speclib.load(path), client)[2]
 
 
-def make_plan(path: Path, client: CanvasClient) -> PlanResult:
+def make_plan(path: Path, client: Canvas) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
-    spec = speclib.load(path)
-    return plan_loaded(spec, client)
+    return plan_loaded(speclib.load(path), client)
 
 
-def plan_loaded(spec: speclib.Spec, client: CanvasClient) -> PlanResult:
+def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, CourseState]:
+    """The course's roster, its current state, and the spec resolved against both."""
     course_id = resolve_course_id(client, spec.course)
     roster = fetch_roster(client, course_id)
     current = fetch_state(client, course_id)
     desired = speclib.resolve(spec, roster, course_id, current=current,
                               sections=roster.section_ids())
+    return roster, current, desired
+
+
+def plan_loaded(spec: speclib.Spec, client: Canvas) -> PlanResult:
+    roster, current, desired = _read(spec, client)
     labels = roster.labels(spec.members_by) | speclib.member_labels(spec, roster)
     warnings = (*speclib.warnings(spec), *drift(desired, current))
     plan = build_plan(diff(desired, current), current, labels, warnings)
@@ -73,7 +78,7 @@ def plan_loaded(spec: speclib.Spec, client: CanvasClient) -> PlanResult:
 
 def apply(
     path: Path,
-    client: CanvasClient,
+    client: Canvas,
     *,
     allow_delete: bool,
     confirm: Callable[[Plan], bool],
@@ -107,7 +112,7 @@ def apply(
     return result
 
 
-def export(client: CanvasClient, course: int | str, members_by: MemberKind) -> str:
+def export(client: Canvas, course: int | str, members_by: MemberKind) -> str:
     """The live course as a spec; planning that file shows no changes."""
     course_id = resolve_course_id(client, course)
     roster = fetch_roster(client, course_id)
@@ -145,8 +150,6 @@ def _unverified_summary(report: ApplyReport, exc: ReconcilerError) -> str:
 
 
 def _residual_message(residual: Plan) -> str:
-    from reconciler.render import render
-
     return (
         "apply finished, but Canvas still differs from the spec (Canvas silently drops "
         "members it rejects: a user not enrolled, a full group, a section restriction):\n"
