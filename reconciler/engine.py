@@ -70,7 +70,7 @@ def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, Cour
 
 def plan_loaded(spec: speclib.Spec, client: Canvas) -> PlanResult:
     roster, current, desired = _read(spec, client)
-    labels = roster.labels(spec.members_by) | speclib.member_labels(spec, roster)
+    labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     warnings = (*speclib.warnings(spec), *drift(desired, current))
     plan = build_plan(diff(desired, current), current, labels, warnings)
     return PlanResult(plan, spec, desired, current, roster)
@@ -118,6 +118,13 @@ def export(client: Canvas, course: int | str, members_by: MemberKind) -> str:
     roster = fetch_roster(client, course_id)
     state = fetch_state(client, course_id)
     return speclib.export_spec(state, roster, course=course, members_by=members_by)
+
+
+def _label_kind(members_by: MemberKind) -> MemberKind:
+    """How the plan names users the spec does not name (people being removed): like the
+    spec does, except that an email the spec does not hold is never shown (SIS id instead;
+    `canvas:ID` when that is hidden)."""
+    return "sis_user_id" if members_by == "email" else members_by
 
 
 def _require_same_plan(saved: Plan, now: Plan) -> None:

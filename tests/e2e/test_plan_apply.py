@@ -170,3 +170,22 @@ def test_apply_without_terminal_refuses(sandbox: SandboxServer, tmp_path: Path) 
     assert result.exit_code == 1
     assert "--auto-approve" in result.output
     assert len(sandbox.state.write_log) == before
+
+
+def test_plan_never_prints_an_email_the_spec_does_not_hold(
+        sandbox: SandboxServer, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, """\
+        course: 101
+        members_by: email
+        group_sets:
+          - name: Lab Pairs
+            groups:
+              - name: Pair 1
+                members: [s01@example.edu, s09@example.edu]
+              - name: Pair 2
+                members: [s03@example.edu, s04@example.edu]
+    """)
+    text = run(sandbox, "plan", str(spec)).output
+    assert "+ s09@example.edu" in text
+    assert "- 20260002" in text  # s02 leaves Pair 1: shown by SIS id, not by email
+    assert "s02@example.edu" not in text
