@@ -30,7 +30,13 @@ from reconciler.canvas.translate import (
     response_message,
     with_attempts,
 )
-from reconciler.canvas.urls import display_path, normalise_base_url, origin, resolve_link
+from reconciler.canvas.urls import (
+    display_path,
+    is_loopback,
+    normalise_base_url,
+    origin,
+    resolve_link,
+)
 from reconciler.errors import CanvasError, CanvasThrottledError, ConfigError
 
 log = logging.getLogger(__name__)
@@ -80,6 +86,9 @@ class CanvasClient:
             raise ConfigError("no Canvas API token given (set CANVAS_API_TOKEN)")
         self.base_url = normalise_base_url(base_url)
         self._origin = origin(self.base_url)
+        # A loopback origin (the emulator) is plain http: an HTTP(S)_PROXY from the
+        # environment would receive the token in clear text (and cannot reach our loopback)
+        self._direct = is_loopback(self._origin[1])
         self._token = token.strip()
         self._user_agent = user_agent or f"reconciler/{__version__} (+python-requests)"
         self._per_page = per_page
@@ -201,7 +210,8 @@ class CanvasClient:
         try:
             response = self._session.request(
                 method, url, params=params, data=data, headers=self._headers(),
-                timeout=self._timeout, allow_redirects=False)
+                timeout=self._timeout, allow_redirects=False,
+                proxies=_no_proxies() if self._direct else None)
         except requests.RequestException as exc:
             # keep the requests exception (which holds the request headers) out of the
             # raised error's __context__: build the error here, raise it below
@@ -255,6 +265,13 @@ class CanvasClient:
             raise CanvasError(method, display_path(url), response.status_code,
                               f"expected a JSON list, got {type(page).__name__}")
         return page
+
+
+def _no_proxies() -> dict[str, str]:
+    """An empty proxy for http and https: requests looks these keys up before the
+    environment's `all`, and connects directly when the proxy is empty. A fresh dict each
+    time, because requests adds the environment's other keys to it."""
+    return {"http": "", "https": ""}
 
 
 _AMBIGUOUS_ADVICE = ("Canvas may or may not have made this change; re-list before retrying "

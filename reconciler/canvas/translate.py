@@ -41,9 +41,12 @@ class AmbiguousWriteError(CanvasError):
 
 
 def redact(text: str, token: str) -> str:
-    """Remove every occurrence of the token (and of its long tail) from `text`."""
-    if token and len(token) >= 4:
-        text = text.replace(token, "[redacted]")
+    """Remove every occurrence of the token, and of its secret part alone: Canvas tokens
+    are `<shard id>~<secret>`, and an echo of the secret without the prefix leaks it too."""
+    secret = token.partition("~")[2]
+    for part in (token, secret):
+        if len(part) >= 4:
+            text = text.replace(part, "[redacted]")
     return text
 
 

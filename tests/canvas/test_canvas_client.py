@@ -9,8 +9,9 @@ import pytest
 import responses
 from canvas_fakes import BASE, TOKEN, make_client
 
-from reconciler.canvas import CanvasClient
+from reconciler.canvas import NO_RETRY, CanvasClient
 from reconciler.errors import CanvasError, ConfigError
+from reconciler.sandbox import SandboxServer
 
 USERS = f"{BASE}/api/v1/courses/101/users"
 
@@ -165,3 +166,15 @@ def test_absolute_path_to_other_origin_refused() -> None:
     client, _ = make_client()
     with pytest.raises(CanvasError, match="another origin"):
         client.get("https://elsewhere.example.com/api/v1/courses/1")
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_loopback_base_url_never_goes_through_an_environment_proxy(
+        monkeypatch: pytest.MonkeyPatch, variable: str) -> None:
+    """Over plain http a proxy would read the token; this one refuses connections."""
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "http://127.0.0.1:9")
+    with SandboxServer() as server:
+        client = CanvasClient(server.base_url, "sandbox-token", retry=NO_RETRY)
+        assert client.get("/api/v1/courses/101")["id"] == 101

@@ -126,6 +126,16 @@ def test_token_echoed_by_server_is_redacted() -> None:
     assert "[redacted]" in str(info.value)
 
 
+@responses.activate
+def test_secret_part_of_token_echoed_alone_is_redacted() -> None:
+    secret = TOKEN.partition("~")[2]
+    _register(400, f"unknown key {secret}", "text/plain")
+    client, _ = make_client(max_attempts=1)
+    with pytest.raises(CanvasError) as info:
+        client.get(PATH)
+    assert secret not in str(info.value) and "[redacted]" in str(info.value)
+
+
 @pytest.mark.parametrize("exc", [
     requests.ConnectionError(f"Connection refused for {TOKEN}"),
     requests.Timeout("read timed out"),
