@@ -180,11 +180,12 @@ def _update_set(want: GroupSet, have: GroupSet) -> list[Operation]:
 def _diff_groups(want: GroupSet, have: GroupSet) -> list[Operation]:
     pairs = _match(want.groups, have.groups, f"group set {want.name!r}", "group")
     claims = _claimed_members(want)
-    limits = _set_limits(want, have)
+    limit = want.group_limit if "group_limit" in want.managed else have.group_limit
     ops: list[Operation] = []
     for group, cur in pairs:
         if cur is not None:
-            group = _inherit_limit(group, cur, limits)
+            cur = _after_limit(cur, have.group_limit, limit)
+            group = _inherit_limit(group, cur, limit)
         ops.extend(_diff_group(want, group, cur, claims))
     if want.unmanaged_groups == "delete":
         matched = {id(cur) for _, cur in pairs if cur is not None}
@@ -192,18 +193,20 @@ def _diff_groups(want: GroupSet, have: GroupSet) -> list[Operation]:
     return ops
 
 
-def _set_limits(want: GroupSet, have: GroupSet) -> frozenset[int]:
-    """The set's group_limit now and after this plan."""
-    after = want.group_limit if "group_limit" in want.managed else have.group_limit
-    return frozenset(v for v in (have.group_limit, after) if v is not None)
+def _after_limit(have: Group, before: int | None, after: int | None) -> Group:
+    """Canvas copies a changed group_limit into every group's max_membership (groups.md
+    §4.2), and the set is updated before its groups: compare with what the group will hold."""
+    if before == after:
+        return have
+    return have.model_copy(update={"max_membership": after})
 
 
-def _inherit_limit(want: Group, have: Group, limits: frozenset[int]) -> Group:
+def _inherit_limit(want: Group, have: Group, limit: int | None) -> Group:
     """Canvas fills an empty max_membership from the set's group_limit whenever a group is
-    saved, and rewrites it when the limit changes (groups.md §4.2), so a spec's `null` there
-    means "the set's limit" and is already satisfied by it."""
+    saved (groups.md §4.2), so a spec's `null` there means "the set's limit" and is already
+    satisfied by it."""
     if ("max_membership" in want.managed and want.max_membership is None
-            and have.max_membership in limits):
+            and limit is not None and have.max_membership == limit):
         return want.model_copy(update={"max_membership": have.max_membership})
     return want
 

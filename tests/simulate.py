@@ -4,7 +4,9 @@
 - a category update sets every setting (what the PUT omits is reset to null);
 - PUT members[] replaces the member list; adding a user to a group removes them from the
   other groups of the same set (one group per set); removed members lose leadership;
-- deleting a set deletes its groups.
+- deleting a set deletes its groups;
+- a set's group_limit flows into every group's max_membership when the limit changes, and a
+  group saved (created or PUT) without max_membership takes the limit (groups.md §4.2).
 """
 
 from __future__ import annotations
@@ -72,8 +74,21 @@ def _create_set(world: World, op: CreateGroupSet) -> None:
 
 
 def _update_set(world: World, op: UpdateGroupSet) -> None:
-    world.sets[op.canvas_id].update({f: op.settings.get(f) for f in SET_SETTINGS})
+    data = world.sets[op.canvas_id]
+    old_limit = data["group_limit"]
+    data.update({f: op.settings.get(f) for f in SET_SETTINGS})
     world.set_keys[op.set_name] = op.canvas_id
+    if data["group_limit"] != old_limit:
+        for group in world.groups.values():
+            if group["set_id"] == op.canvas_id:
+                group["max_membership"] = data["group_limit"]
+
+
+def _saved(world: World, gid: int) -> None:
+    """A group saved without max_membership takes its set's group_limit."""
+    group = world.groups[gid]
+    if group["max_membership"] is None:
+        group["max_membership"] = world.sets[group["set_id"]]["group_limit"]
 
 
 def _delete_set(world: World, op: DeleteGroupSet) -> None:
@@ -87,11 +102,13 @@ def _create_group(world: World, op: CreateGroup) -> None:
     world.groups[gid] = {**{f: op.settings.get(f) for f in GROUP_SETTINGS}, "leader": None,
                          "set_id": world.set_keys[op.set_name], "members": set()}
     world.group_keys[(op.set_name, op.group_name)] = gid
+    _saved(world, gid)
 
 
 def _update_group(world: World, op: UpdateGroup) -> None:
     for change in op.changes:
         world.groups[op.canvas_id][change.field] = change.new
+    _saved(world, op.canvas_id)
 
 
 def _delete_group(world: World, op: DeleteGroup) -> None:
@@ -113,10 +130,13 @@ def _set_members(world: World, op: SetMembers) -> None:
             _drop(other, joining)
     _drop(group, group["members"] - set(op.members))
     group["members"] = set(op.members)
+    _saved(world, gid)
 
 
 def _set_leader(world: World, op: SetLeader) -> None:
-    world.groups[world.group_id(op)]["leader"] = op.leader
+    gid = world.group_id(op)
+    world.groups[gid]["leader"] = op.leader
+    _saved(world, gid)
 
 
 _APPLY: dict[type, Callable[[World, Any], None]] = {

@@ -294,6 +294,9 @@ def _limit_states(spec_max: int | None, canvas_max: int | None, canvas_limit: in
     (None, 4, None, None, [("max_membership", 4, None)]),  # no limit to inherit: a real change
     (None, 6, 4, 4, [("max_membership", 6, None)]),        # set by hand, not inherited
     (8, 4, 4, 4, [("max_membership", 4, 8)]),
+    # A changed limit is copied into every group before groups are updated (groups.md §4.2):
+    (2, 2, None, 3, [("max_membership", 3, 2)]),           # so an equal value is rewritten
+    (None, 6, 4, 5, []),                                   # and a hand-set one is replaced
 ])
 def test_null_max_membership_means_the_sets_limit(
         spec_max: int | None, canvas_max: int | None, canvas_limit: int | None,

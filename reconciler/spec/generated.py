@@ -58,10 +58,10 @@ def eligible(roster: Roster, cfg: AssignSpec, section_id: int | None) -> dict[in
 
 
 def _current(current: GroupSet | None, seed: str) -> dict[str, frozenset[int]] | None:
-    """The set's groups now, when they were generated with this seed; else None."""
-    if current is None or not any(carries_marker(g.description, seed) for g in current.groups):
-        return None
-    return {g.name: g.members or frozenset() for g in current.groups if not g.absent}
+    """The set's groups now that were generated with this seed; None when there are none."""
+    made = {g.name: g.members or frozenset() for g in (current.groups if current else ())
+            if carries_marker(g.description, seed)}
+    return made or None
 
 
 def generate(cfg: AssignSpec, path: PathKey, roster: Roster, *, current: GroupSet | None,

@@ -1,7 +1,7 @@
 """The roster as a directory of identifiers, and who may be a group member.
 
-Messages name people only by the identifier the spec already used (plus, for a typo, the
-closest identifier of the same kind in the roster); never by name or another field.
+Messages name people only by the identifier the spec already used (plus, for a typo in a
+login or SIS id, the closest one in the roster); never by name, email or another field.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from reconciler.spec.schema import MEMBER_KINDS
 
 STUDENT_ROLES: tuple[str, ...] = ("StudentEnrollment",)
 TEST_STUDENT = "StudentViewEnrollment"
+HINTED: frozenset[str] = frozenset({"login_id", "sis_user_id"})
 
 
 class Directory:
@@ -36,8 +37,9 @@ class Directory:
     def unknown(self, identity: Identity, shown: str) -> str:
         kind, value = identity
         hint = ""
-        if kind != "canvas_id":
-            close = difflib.get_close_matches(value, self.known.get(kind, []), n=1, cutoff=0.6)
+        if kind in HINTED:  # never suggest an email (nor a login that is one): personal data
+            known = [v for v in self.known.get(kind, []) if "@" not in v]
+            close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
             hint = f" — did you mean {close[0]!r}?" if close else ""
         return f"no user in the course has {kind} {value!r} (member {shown}){hint}"
 

@@ -187,3 +187,15 @@ def test_auto_leader_with_a_declared_leader_warns() -> None:
     assert warnings(load_text(text, "a.yaml")) == [
         "auto_leader: first on 'Project Teams' may replace the declared leader of 'Team 1' "
         "when members change"]
+
+
+def test_only_generated_groups_keep_their_members() -> None:
+    """A hand-made group that happens to carry a generated name is not a placement."""
+    marked = canvas_now({"Team 1": frozenset({1001}), "Team 2": frozenset({1002})}, "s1")
+    hand_made = Group(name="Team 3", members=frozenset(range(1003, 1013)))
+    [teams] = marked.group_sets
+    now = marked.model_copy(update={"group_sets": (
+        teams.model_copy(update={"groups": (*teams.groups, hand_made)}),)})
+    placed = generated("s1", now)
+    assert [len(placed[f"Team {n}"]) for n in (1, 2, 3)] == [4, 4, 4]
+    assert {1001, 1002} <= placed["Team 1"] | placed["Team 2"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reconciler.errors import SpecError
-from reconciler.model import Roster
+from reconciler.model import Enrollment, Roster, User
 from reconciler.spec import load_text, member_labels, resolve
 
 HEAD = "course: 101\ngroup_sets:\n  - name: A\n    groups:\n      - name: G\n        members: "
@@ -87,3 +87,21 @@ def test_member_labels_are_the_identifiers_the_spec_used(roster: Roster) -> None
     spec = load_text(HEAD + "[S01, {sis_user_id: '20260002'}, nobody]\n        leader: s01\n",
                      "r.yaml")
     assert member_labels(spec, roster) == {1001: "S01", 1002: "20260002"}
+
+
+def test_an_email_typo_never_suggests_someone_elses_email(roster: Roster) -> None:
+    """An email is personal data the spec did not write: no 'did you mean' for emails."""
+    spec = load_text(HEAD + "[{email: s01@example.edx}]\n", "r.yaml")
+    with pytest.raises(SpecError) as info:
+        resolve(spec, roster, 101)
+    assert "s01@example.edu" not in info.value.message
+    assert "did you mean" not in info.value.message
+
+
+def test_a_login_that_is_an_email_is_never_suggested() -> None:
+    roster = Roster(users=(User(id=1, login_id="ann.lee@example.edu", enrollments=(
+        Enrollment(type="StudentEnrollment"),)),))
+    spec = load_text(HEAD + "[ann.lee@example.ed]\n", "r.yaml")
+    with pytest.raises(SpecError) as info:
+        resolve(spec, roster, 101)
+    assert "ann.lee@example.edu" not in info.value.message
