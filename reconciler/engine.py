@@ -16,6 +16,7 @@ from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift
 from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
+from reconciler.moves import implicit_moves, move_warnings
 from reconciler.ops import Operation
 from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
 from reconciler.render import render
@@ -71,8 +72,10 @@ def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, Cour
 def plan_loaded(spec: speclib.Spec, client: Canvas) -> PlanResult:
     roster, current, desired = _read(spec, client)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
-    warnings = (*speclib.warnings(spec), *drift(desired, current))
-    plan = build_plan(diff(desired, current), current, labels, warnings)
+    ops = diff(desired, current)
+    moves = move_warnings(implicit_moves(current, ops), labels)
+    warnings = (*speclib.warnings(spec), *drift(desired, current), *moves)
+    plan = build_plan(ops, current, labels, warnings)
     return PlanResult(plan, spec, desired, current, roster)
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "reconciler"
-PURE_CORE = ["errors", "model", "ops", "diff", "plan", "op_codec", "render", "render_text", "spec"]
+PURE_CORE = ["errors", "model", "ops", "diff", "moves", "plan", "op_codec", "render",
+             "render_text", "spec"]
 
 
 def imports_of(path: Path) -> set[str]:

@@ -189,3 +189,22 @@ def test_plan_never_prints_an_email_the_spec_does_not_hold(
     assert "+ s09@example.edu" in text
     assert "- 20260002" in text  # s02 leaves Pair 1: shown by SIS id, not by email
     assert "s02@example.edu" not in text
+
+
+def test_plan_warns_of_a_move_out_of_an_unmanaged_group(
+        sandbox: SandboxServer, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, """\
+        course: 101
+        group_sets:
+          - name: Lab Pairs
+            unmanaged_groups: keep
+            groups:
+              - name: Pair 1
+                members: [s01, s02, s03]
+              - name: Pair 2             # members not managed
+    """)
+    text = run(sandbox, "plan", str(spec)).output
+    assert "s03 will leave 'Pair 2' in 'Lab Pairs'" in text
+    assert run(sandbox, "apply", str(spec), "--auto-approve").exit_code == 0
+    pairs = groups_of(sandbox, categories(sandbox)["Lab Pairs"]["id"])
+    assert member_logins(sandbox, pairs["Pair 2"]["id"]) == {"s04"}
