@@ -92,15 +92,17 @@ def apply(
     """Plan, check safety, ask, write, then re-read Canvas and verify it converged.
 
     With `saved` (a plan file someone reviewed), refuse unless planning now gives exactly
-    that plan from exactly the same Canvas state. Returns None when there was nothing to do
-    or the user declined.
+    that plan from exactly the same Canvas state. `confirm` sees every plan, empty ones
+    included (it is where the plan is shown). Returns None when there was nothing to do or
+    the user declined.
     """
     planned = make_plan(path, client)
     plan = planned.plan
     if saved is not None:
         _require_same_plan(saved, plan)
     check_safety(plan, allow_delete=allow_delete)
-    if plan.is_empty or not confirm(plan):
+    # confirm also shows the plan, so it is asked even when there is nothing to do
+    if not confirm(plan) or plan.is_empty:
         return None
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
     try:

@@ -208,3 +208,14 @@ def test_plan_warns_of_a_move_out_of_an_unmanaged_group(
     assert run(sandbox, "apply", str(spec), "--auto-approve").exit_code == 0
     pairs = groups_of(sandbox, categories(sandbox)["Lab Pairs"]["id"])
     assert member_logins(sandbox, pairs["Pair 2"]["id"]) == {"s04"}
+
+
+def test_apply_with_nothing_to_do_says_so(sandbox: SandboxServer, tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, TEAMS)
+    assert run(sandbox, "apply", str(spec), "--auto-approve").exit_code == 0
+    before = len(sandbox.state.write_log)
+    for args in (["--auto-approve"], []):
+        again = run(sandbox, "apply", str(spec), *args)
+        assert again.exit_code == 0, again.output
+        assert "No changes. Canvas matches the spec." in again.output
+    assert len(sandbox.state.write_log) == before
