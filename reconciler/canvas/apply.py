@@ -278,7 +278,19 @@ def _failure_detail(op: Operation, exc: CanvasError) -> str:
             and op.settings.get("sis_id") is not None:
         detail += ("\n  note: Canvas saves a new group set before checking manage_sis, so it "
                    "may now exist without its SIS id; run plan again")
+    elif _writes_sis_id(op) and (isinstance(exc, CanvasAuthError) or (exc.status or 0) >= 500):
+        detail += ("\n  note: setting an SIS id needs the manage_sis permission on the root "
+                   "account (docs/permissions.md); without it Canvas refuses, or may fail "
+                   "with a server error")
     return detail
+
+
+def _writes_sis_id(op: Operation) -> bool:
+    if isinstance(op, CreateGroup):
+        return op.settings.get("sis_id") is not None
+    if isinstance(op, UpdateGroupSet | UpdateGroup):
+        return any(change.field == "sis_id" for change in op.changes)
+    return False
 
 
 def _run_one(run: _Run, op: Operation) -> OpOutcome:

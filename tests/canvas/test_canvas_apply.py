@@ -224,6 +224,22 @@ def test_sis_create_auth_failure_mentions_canvas_quirk() -> None:
     assert "may now exist without its SIS id" in report.failed[0][1]
 
 
+@pytest.mark.parametrize(("op", "method", "path", "status", "hinted"), [
+    (UpdateGroupSet("Q", 42, (FieldChange("sis_id", None, "S"),), {"name": "Q", "sis_id": "S"}),
+     "PUT", "/api/v1/group_categories/42", 500, True),
+    (UpdateGroup("Q", "T", 7, (FieldChange("sis_id", None, "G"),)),
+     "PUT", "/api/v1/groups/7", 401, True),
+    (UpdateGroup("Q", "T", 7, (FieldChange("description", None, "d"),)),
+     "PUT", "/api/v1/groups/7", 500, False),
+])
+def test_sis_id_write_failures_point_at_manage_sis(op: Operation, method: str, path: str,
+                                                   status: int, hinted: bool) -> None:
+    error: CanvasError = (CanvasAuthError(method, path, status, "not allowed") if status == 401
+                          else _failure(path, status))
+    report = _run(FakeAPI(script={(method, path): [error]}), [op], set_ids={"Q": 42})
+    assert ("manage_sis permission" in report.failed[0][1]) is hinted
+
+
 def test_unknown_setting_fails_the_op() -> None:
     api = FakeAPI()
     report = _run(api, [CreateGroupSet("New", {"colour": "red"})])
