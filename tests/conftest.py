@@ -10,12 +10,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from reconciler.sandbox import SandboxServer
+
+# In CI the properties run derandomized: every run explores the same examples, so a result
+# is reproducible. By hand they explore new examples each run (and keep failures in
+# .hypothesis/), which is where new counterexamples are found.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 SandboxFactory = Callable[..., SandboxServer]
 
