@@ -26,7 +26,7 @@ from reconciler.ops import Operation
 from reconciler.plan import Plan, plan_from_dict
 from reconciler.render import render
 
-EXIT_OK, EXIT_ERROR, EXIT_CHANGES = 0, 1, 2
+EXIT_ERROR, EXIT_CHANGES = 1, 2
 DEFAULT_SANDBOX_TOKEN = "sandbox-token"  # the emulator's made-up token, not a Canvas secret
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -106,7 +106,7 @@ def apply(
         return None
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
     try:
-        residual = plan_loaded(planned.spec, client).plan
+        residual = _verify(planned, client)
     except ReconcilerError as exc:  # the writes happened: never lose their account
         raise ApplyError(_unverified_summary(report, exc), report) from exc
     result = ApplyResult(plan, report, residual)
@@ -115,6 +115,13 @@ def apply(
     if not residual.is_empty:
         raise ConvergenceError(_residual_message(residual), residual)
     return result
+
+
+def _verify(planned: PlanResult, client: Canvas) -> Plan:
+    """What still differs from the state the plan aimed at. Only the groups are read again:
+    the roster and the resolved target do not change during an apply."""
+    current = fetch_state(client, planned.desired.course_id)
+    return build_plan(diff(planned.desired, current), current, planned.plan.labels)
 
 
 def export(client: Canvas, course: int | str, members_by: MemberKind) -> str:

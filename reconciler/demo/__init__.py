@@ -20,12 +20,12 @@ def demo_spec_text() -> str:
     return resources.files(__package__).joinpath("course-101.yaml").read_text(encoding="utf-8")
 
 
-def run_demo(echo: Echo, workdir: Path | None = None) -> engine.ApplyResult:
+def run_demo(echo: Echo) -> engine.ApplyResult:
     """Run the three steps, echoing what a user would see at each."""
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
-        spec = Path(workdir or tmp) / "course-101.yaml"
+        spec = Path(tmp) / "course-101.yaml"
         spec.write_text(demo_spec_text(), encoding="utf-8")
         with SandboxServer(seed_demo_state()) as server:
             client = CanvasClient(server.base_url, server.token)
