@@ -20,10 +20,12 @@ from reconciler import __version__, engine
 from reconciler.canvas.apply import ApplyReport, OpOutcome
 from reconciler.canvas.client import CanvasClient
 from reconciler.config import Settings, read_token
+from reconciler.document import plan_from_dict
 from reconciler.errors import ApplyError, ConfigError, ReconcilerError
 from reconciler.interrupt import StopFlag
+from reconciler.model import MEMBER_KINDS
 from reconciler.ops import Operation
-from reconciler.plan import Plan, plan_from_dict
+from reconciler.plan import Plan
 from reconciler.render import render
 
 EXIT_ERROR, EXIT_CHANGES = 1, 2
@@ -201,7 +203,7 @@ def _echo_report(report: ApplyReport) -> None:
 
 @cli.command()
 @click.option("--course", required=True, help="Canvas course id or sis_course_id:X.")
-@click.option("--members-by", type=click.Choice(["login_id", "sis_user_id", "email", "canvas_id"]),
+@click.option("--members-by", type=click.Choice(MEMBER_KINDS),
               default="login_id", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the spec here instead of standard output.")

@@ -1,20 +1,22 @@
-"""Pure diff: desired CourseState vs current CourseState -> operations.
+"""Pure diff: desired CourseState vs current CourseState -> operations (intent only).
 
-Set algebra on natural keys: match (SIS id, else name), then compare only the fields the
-spec manages. Only sets the spec names are owned; every other set is left alone. Field
-comparison goes through deepdiff, normalised into `ops.FieldChange` here so its types
-never leak.
+Set algebra on natural keys (matching.py), then compare only the fields the spec manages,
+after semantics.py has turned both sides into what Canvas will hold. Only sets the spec
+names are owned; every other set is left alone. Field comparison goes through deepdiff,
+normalised into `ops.FieldChange` here so its types never leak.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
 from deepdiff import DeepDiff
 from pydantic import BaseModel
 
+from reconciler import semantics
 from reconciler.errors import StateError
+from reconciler.matching import Pair, match
 from reconciler.model import GROUP_FIELDS, GROUP_SET_FIELDS, CourseState, Group, GroupSet
 from reconciler.ops import (
     CreateGroup,
@@ -29,12 +31,6 @@ from reconciler.ops import (
     UpdateGroupSet,
     sort_key,
 )
-
-# Every setting a category PUT must carry: Canvas resets the ones it leaves out.
-SET_SETTINGS: tuple[str, ...] = ("name", "self_signup", "auto_leader", "group_limit", "sis_id")
-
-Entity = TypeVar("Entity", GroupSet, Group)
-Pair = tuple[Entity, Entity | None]
 
 
 def diff(desired: CourseState, current: CourseState) -> list[Operation]:
@@ -55,56 +51,29 @@ def drift(desired: CourseState, current: CourseState) -> list[str]:
     return lines
 
 
+def implicit_moves(current: CourseState, ops: Iterable[Operation]) -> list[semantics.Move]:
+    """Users the operations pull out of groups no operation writes (one group per set)."""
+    ops = list(ops)
+    writes = [op for op in ops if isinstance(op, SetMembers)]
+    written = {(op.set_name, op.group_name) for op in ops
+               if isinstance(op, SetMembers | DeleteGroup)}
+    return semantics.implicit_moves(current, writes, written)
+
+
 def match_sets(desired: CourseState, current: CourseState) -> list[Pair[GroupSet]]:
     """Each desired set with the current set it owns (or None); protected sets refused."""
     owner = f"course {current.course_id}"
-    pairs = _match(desired.group_sets, current.group_sets, owner, "group set")
+    pairs = match(desired.group_sets, current.group_sets, owner, "group set")
     for want, have in pairs:
         if have is not None and have.protected:
             raise StateError(
                 f"the spec names group set {want.name!r}, which matches protected group set "
                 f"{have.name!r} (id {have.canvas_id}); reconciler never changes it. "
                 "Remove it from the spec or rename it.")
+    clash = semantics.set_name_clash(pairs, current)
+    if clash is not None:
+        raise StateError(f"{owner}: {clash}")
     return pairs
-
-
-# --- matching ---------------------------------------------------------------------------
-
-def _match(wanted: Sequence[Entity], have: Sequence[Entity], owner: str,
-           noun: str) -> list[Pair[Entity]]:
-    """Pair each wanted entity with a current one: by SIS id first, then by name among the
-    current entities no SIS id claimed. An absent entry with an SIS id matches only by SIS
-    id: a deletion never falls back to guessing by name."""
-    sis_index = {h.sis_id: i for i, h in enumerate(have) if h.sis_id is not None}
-    picks = [sis_index.get(w.sis_id) if w.sis_id is not None else None for w in wanted]
-    sis_taken = {i for i in picks if i is not None}
-    claimed: dict[int, str] = {}
-    pairs: list[Pair[Entity]] = []
-    for want, pick in zip(wanted, picks, strict=True):
-        if pick is None and not (want.absent and want.sis_id is not None):
-            pick = _by_name(want.name, have, sis_taken, owner, noun)
-        if pick is not None:
-            _claim(claimed, pick, want.name, have[pick], owner, noun)
-        pairs.append((want, have[pick] if pick is not None else None))
-    return pairs
-
-
-def _by_name(name: str, have: Sequence[Entity], taken: set[int], owner: str,
-             noun: str) -> int | None:
-    found = [i for i, h in enumerate(have) if h.name == name and i not in taken]
-    if len(found) > 1:
-        ids = ", ".join(str(have[i].canvas_id) for i in found)
-        raise StateError(f"{owner} has {len(found)} {noun}s named {name!r} (ids {ids}); "
-                         "rename one in Canvas or give the spec an sis_id")
-    return found[0] if found else None
-
-
-def _claim(claimed: dict[int, str], pick: int, by: str, target: GroupSet | Group,
-           owner: str, noun: str) -> None:
-    if pick in claimed:
-        raise StateError(f"{owner}: spec entries {claimed[pick]!r} and {by!r} both match "
-                         f"{noun} {target.name!r} (id {target.canvas_id})")
-    claimed[pick] = by
 
 
 def _canvas_id(entity: GroupSet | Group) -> int:
@@ -118,18 +87,12 @@ def _canvas_id(entity: GroupSet | Group) -> int:
 def field_changes(old: BaseModel, new: BaseModel,
                   fields: Iterable[str]) -> tuple[FieldChange, ...]:
     """FieldChange for each of `fields` whose value differs, sorted by field name."""
-    before = {f: _comparable(f, getattr(old, f)) for f in fields}
-    after = {f: _comparable(f, getattr(new, f)) for f in before}
+    before = {f: semantics.comparable(f, getattr(old, f)) for f in fields}
+    after = {f: semantics.comparable(f, getattr(new, f)) for f in before}
     tree = DeepDiff(before, after, view="tree")
     changed = {str(level.path(output_format="list")[0])
                for levels in tree.values() for level in levels}
     return tuple(FieldChange(f, before[f], after[f]) for f in sorted(changed))
-
-
-def _comparable(name: str, value: Any) -> Any:
-    """Canvas cannot store a null description: the form-encoded null is an empty string,
-    which Canvas keeps. So "" and null are the same description, and never a change."""
-    return None if name == "description" and value == "" else value
 
 
 def _managed(entity: GroupSet | Group, allowed: frozenset[str]) -> list[str]:
@@ -149,7 +112,7 @@ def _diff_set(want: GroupSet, have: GroupSet | None) -> list[Operation]:
         return [_delete_set(have)] if have is not None else []
     if have is None:
         return _create_set(want)
-    return [*_update_set(want, have), *_diff_groups(want, have)]
+    return [*_update_set(want, have), *_diff_groups(want, have, _canvas_id(have))]
 
 
 def _delete_set(have: GroupSet) -> DeleteGroupSet:
@@ -162,7 +125,7 @@ def _create_set(want: GroupSet) -> list[Operation]:
     ops: list[Operation] = [CreateGroupSet(want.name, settings)]
     for group in want.groups:
         if not group.absent:
-            ops.extend(_create_group(want, group))
+            ops.extend(_create_group(want, group, None))
     return ops
 
 
@@ -170,45 +133,27 @@ def _update_set(want: GroupSet, have: GroupSet) -> list[Operation]:
     changes = field_changes(have, want, _compared(want, have, GROUP_SET_FIELDS))
     if not changes:
         return []
-    settings = {f: getattr(want if f == "name" or f in want.managed else have, f)
-                for f in SET_SETTINGS}
-    return [UpdateGroupSet(want.name, _canvas_id(have), changes, settings)]
+    current = {f: getattr(have, f) for f in ("name", *sorted(GROUP_SET_FIELDS))}
+    return [UpdateGroupSet(want.name, _canvas_id(have), changes, current)]
 
 
 # --- groups -----------------------------------------------------------------------------
 
-def _diff_groups(want: GroupSet, have: GroupSet) -> list[Operation]:
-    pairs = _match(want.groups, have.groups, f"group set {want.name!r}", "group")
+def _diff_groups(want: GroupSet, have: GroupSet, set_id: int) -> list[Operation]:
+    pairs = match(want.groups, have.groups, f"group set {want.name!r}", "group")
     claims = _claimed_members(want)
-    limit = want.group_limit if "group_limit" in want.managed else have.group_limit
+    limit = semantics.set_limit(want.group_limit, have.group_limit,
+                                "group_limit" in want.managed)
     ops: list[Operation] = []
     for group, cur in pairs:
         if cur is not None:
-            cur = _after_limit(cur, have.group_limit, limit)
-            group = _inherit_limit(group, cur, limit)
-        ops.extend(_diff_group(want, group, cur, claims))
+            cur = semantics.group_after_set_update(cur, have.group_limit, limit)
+            group = semantics.group_as_stored(group, cur, limit)
+        ops.extend(_diff_group(want, set_id, group, cur, claims))
     if want.unmanaged_groups == "delete":
         matched = {id(cur) for _, cur in pairs if cur is not None}
         ops.extend(_delete_group(want.name, g) for g in have.groups if id(g) not in matched)
     return ops
-
-
-def _after_limit(have: Group, before: int | None, after: int | None) -> Group:
-    """Canvas copies a changed group_limit into every group's max_membership (groups.md
-    §4.2), and the set is updated before its groups: compare with what the group will hold."""
-    if before == after:
-        return have
-    return have.model_copy(update={"max_membership": after})
-
-
-def _inherit_limit(want: Group, have: Group, limit: int | None) -> Group:
-    """Canvas fills an empty max_membership from the set's group_limit whenever a group is
-    saved (groups.md §4.2), so a spec's `null` there means "the set's limit" and is already
-    satisfied by it."""
-    if ("max_membership" in want.managed and want.max_membership is None
-            and limit is not None and have.max_membership == limit):
-        return want.model_copy(update={"max_membership": have.max_membership})
-    return want
 
 
 def _claimed_members(want: GroupSet) -> frozenset[int]:
@@ -217,21 +162,21 @@ def _claimed_members(want: GroupSet) -> frozenset[int]:
                      for user in g.members)
 
 
-def _diff_group(gset: GroupSet, want: Group, have: Group | None,
+def _diff_group(gset: GroupSet, set_id: int, want: Group, have: Group | None,
                 claims: frozenset[int]) -> list[Operation]:
     if want.absent:
         return [_delete_group(gset.name, have)] if have is not None else []
     if have is None:
-        return _create_group(gset, want)
+        return _create_group(gset, want, set_id)
     return [*_update_group(gset.name, want, have), *_members(gset, want, have, claims),
             *_leader(gset.name, want, have)]
 
 
-def _create_group(gset: GroupSet, want: Group) -> list[Operation]:
+def _create_group(gset: GroupSet, want: Group, set_id: int | None) -> list[Operation]:
     set_name = gset.name
     settings: dict[str, Any] = {"name": want.name}
     settings.update({f: getattr(want, f) for f in _managed(want, GROUP_FIELDS)})
-    ops: list[Operation] = [CreateGroup(set_name, want.name, settings)]
+    ops: list[Operation] = [CreateGroup(set_name, want.name, settings, set_id)]
     if want.members:
         ops.append(SetMembers(set_name, want.name, None, want.members, want.members,
                               frozenset(), gset.members_mode))
@@ -264,14 +209,12 @@ def _members(gset: GroupSet, want: Group, have: Group,
 
 def _additive(set_name: str, want: Group, have: Group, wanted: frozenset[int],
               claims: frozenset[int]) -> list[Operation]:
-    """Add, never remove. A user the spec places in another group of this set is left out
-    of `members`: that group's PUT moves them (one group per set) and records the add, so
-    the two PUTs give the same result in either order."""
+    """Add, never remove (semantics.additive_target says what to send)."""
     now = have.members or frozenset()
     add = wanted - now
     if not add:
         return []
-    target = (now | wanted) - (claims - wanted)
+    target = semantics.additive_target(now, wanted, claims)
     return [SetMembers(set_name, want.name, _canvas_id(have), target, add, frozenset(),
                        "additive")]
 

@@ -13,13 +13,14 @@ from reconciler import spec as speclib
 from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
 from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
-from reconciler.diff import diff, drift
+from reconciler.diff import diff, drift, implicit_moves
+from reconciler.document import plan_to_dict
 from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
 from reconciler.model import CourseState, MemberKind, Roster
-from reconciler.moves import implicit_moves, move_warnings
 from reconciler.ops import Operation
-from reconciler.plan import Plan, build_plan, check_safety, plan_to_dict
+from reconciler.plan import Plan, build_plan, check_safety
 from reconciler.render import render
+from reconciler.semantics import move_warnings
 
 # Everything engine needs from Canvas: the client's reads and writes (a narrow seam, so
 # tests can pass any object with these five calls).
@@ -39,9 +40,10 @@ class PlanResult:
 
 @dataclass(frozen=True)
 class ApplyResult:
+    """An apply that converged: the plan it ran and the report of every operation."""
+
     plan: Plan
     report: ApplyReport
-    residual: Plan
 
 
 def validate(path: Path) -> speclib.Spec:
@@ -109,12 +111,11 @@ def apply(
         residual = _verify(planned, client)
     except ReconcilerError as exc:  # the writes happened: never lose their account
         raise ApplyError(_unverified_summary(report, exc), report) from exc
-    result = ApplyResult(plan, report, residual)
     if not report.ok:
         raise ApplyError(_report_summary(report), report)
     if not residual.is_empty:
-        raise ConvergenceError(_residual_message(residual), residual)
-    return result
+        raise ConvergenceError(_residual_message(residual), report, residual)
+    return ApplyResult(plan, report)
 
 
 def _verify(planned: PlanResult, client: Canvas) -> Plan:

@@ -92,6 +92,13 @@ class CanvasThrottledError(CanvasError):
     kind = "throttled"
 
 
+class AmbiguousWriteError(CanvasError):
+    """A POST may or may not have been executed (timeout, dropped connection, 5xx, unreadable
+    200). Canvas has no idempotency key, so the caller must re-list and adopt, not retry."""
+
+    kind = "ambiguous"
+
+
 class StateError(ReconcilerError):
     """Canvas holds something the engine will not guess about (two same-named groups in a
     managed set, a spec set that matches a protected category, ...)."""
@@ -101,21 +108,30 @@ class StalePlanError(ReconcilerError):
     """A saved plan no longer matches Canvas or the spec; it must be made again."""
 
 
+class PlanDocumentError(ReconcilerError):
+    """A saved plan file is not a plan document this version can read."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"invalid plan document: {detail}")
+
+
 class UnsafePlanError(ReconcilerError):
     """The plan breaks a safety rule (deletions without --allow-delete, ...). Nothing is written."""
 
 
 class ApplyError(ReconcilerError):
-    """Apply did not fully succeed. `report` says what was done, failed and skipped."""
+    """Apply did not fully succeed. `report` (a canvas.ApplyReport) says what was done,
+    failed and skipped."""
 
     def __init__(self, message: str, report: Any) -> None:
         super().__init__(message)
         self.report = report
 
 
-class ConvergenceError(ReconcilerError):
-    """Apply finished but Canvas still differs from the spec (Canvas dropped some writes)."""
+class ConvergenceError(ApplyError):
+    """Apply wrote everything, but Canvas still differs from the spec (Canvas silently drops
+    members it rejects). `residual` is the plan of what is left; `report` what was done."""
 
-    def __init__(self, message: str, residual: Any) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, report: Any, residual: Any) -> None:
+        super().__init__(message, report)
         self.residual = residual

@@ -9,7 +9,7 @@ diff never touches it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
@@ -18,6 +18,12 @@ AutoLeader = Literal["first", "random"]
 JoinLevel = Literal["parent_context_auto_join", "parent_context_request", "invitation_only"]
 MembersMode = Literal["exact", "additive", "seed", "observe"]
 UnmanagedGroups = Literal["delete", "keep"]
+MemberKind = Literal["login_id", "sis_user_id", "email", "canvas_id"]
+
+# The word lists, each defined once by its Literal.
+JOIN_LEVELS: tuple[JoinLevel, ...] = get_args(JoinLevel)
+MEMBERS_MODES: tuple[MembersMode, ...] = get_args(MembersMode)
+MEMBER_KINDS: tuple[MemberKind, ...] = get_args(MemberKind)
 
 GROUP_SET_FIELDS: frozenset[str] = frozenset(
     {"self_signup", "auto_leader", "group_limit", "sis_id"}
@@ -75,16 +81,6 @@ class CourseState(Frozen):
         return next((s for s in self.group_sets if s.name == name), None)
 
 
-EnrollmentType = Literal[
-    "StudentEnrollment",
-    "TeacherEnrollment",
-    "TaEnrollment",
-    "ObserverEnrollment",
-    "DesignerEnrollment",
-    "StudentViewEnrollment",
-]
-
-
 class Enrollment(Frozen):
     type: str
     state: str = "active"
@@ -100,9 +96,6 @@ class User(Frozen):
     sis_user_id: str | None = None
     email: str | None = None
     enrollments: tuple[Enrollment, ...] = ()
-
-
-MemberKind = Literal["login_id", "sis_user_id", "email", "canvas_id"]
 
 
 class Section(Frozen):
@@ -136,5 +129,15 @@ class Roster(Frozen):
         for uid in wanted:
             user = index.get(uid)
             ident = self.identifier(user, kind) if user else None
-            out[uid] = ident if ident else f"canvas:{uid}"
+            out[uid] = ident if ident else fallback_label(uid)
         return out
+
+
+def fallback_label(uid: int) -> str:
+    """How a user is named when no identifier of theirs may be shown."""
+    return f"canvas:{uid}"
+
+
+def user_label(uid: int, labels: Mapping[int, str]) -> str:
+    """The label `labels` gives a user, else the fallback."""
+    return labels.get(uid) or fallback_label(uid)

@@ -1,8 +1,10 @@
 """Operations: small frozen values, one per verb and entity, each with a phase and a key.
 
-Operations name their parents by key (set name, group name), never only by Canvas id, so a
-plan can create a set and then groups inside it: apply fills a key -> id map as creates
-succeed. No I/O here; rendering and execution are dispatch tables elsewhere.
+An operation says what should change (intent), with the Canvas ids it needs: its own, and
+its parent's where it has one (`CreateGroup.set_id`, `SetMembers.canvas_id`, ...). An id is
+None when the object is created earlier in the same plan; apply then looks it up by key
+(set name, group name) among the creates that succeeded. No I/O here; how an operation is
+sent to Canvas (canvas/wire.py), rendered and executed are elsewhere.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+
+from reconciler.model import MembersMode
+from reconciler.semantics import frees_room
 
 
 class Phase(IntEnum):
@@ -58,12 +63,13 @@ class CreateGroupSet:
 
 @dataclass(frozen=True)
 class UpdateGroupSet:
-    """`settings` is the full set of values to send: Canvas resets what a PUT leaves out."""
+    """`changes` is the intent; `current` the set's settings in Canvas now, which apply
+    sends again where Canvas resets a setting a PUT leaves out (canvas/wire.py)."""
 
     set_name: str
     canvas_id: int
     changes: tuple[FieldChange, ...]
-    settings: dict[str, Any] = field(hash=False)
+    current: dict[str, Any] = field(hash=False)
     phase: Phase = field(default=Phase.UPSERT_SETS, init=False)
 
     @property
@@ -76,7 +82,7 @@ class UpdateGroupSet:
     def as_dict(self) -> dict[str, Any]:
         return {"action": "update", "type": "group_set", "set": self.set_name,
                 "canvas_id": self.canvas_id, "changes": [c.as_dict() for c in self.changes],
-                "settings": dict(self.settings)}
+                "current": dict(self.current)}
 
 
 @dataclass(frozen=True)
@@ -100,9 +106,12 @@ class DeleteGroupSet:
 
 @dataclass(frozen=True)
 class CreateGroup:
+    """`set_id` is the set's Canvas id; None when the plan creates the set too."""
+
     set_name: str
     group_name: str
     settings: dict[str, Any] = field(hash=False)
+    set_id: int | None = None
     phase: Phase = field(default=Phase.UPSERT_GROUPS, init=False)
 
     @property
@@ -114,7 +123,8 @@ class CreateGroup:
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": "create", "type": "group", "set": self.set_name,
-                "group": self.group_name, "settings": dict(self.settings)}
+                "set_id": self.set_id, "group": self.group_name,
+                "settings": dict(self.settings)}
 
 
 @dataclass(frozen=True)
@@ -176,12 +186,11 @@ class SetMembers:
     members: frozenset[int]
     add: frozenset[int]
     remove: frozenset[int]
-    mode: str = "exact"
+    mode: MembersMode = "exact"
 
     @property
     def phase(self) -> Phase:
-        return Phase.SHRINK_MEMBERS if self.remove and len(self.remove) >= len(self.add) \
-            else Phase.GROW_MEMBERS
+        return Phase.SHRINK_MEMBERS if frees_room(self.add, self.remove) else Phase.GROW_MEMBERS
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -232,5 +241,7 @@ Operation = (
 DELETIONS = (DeleteGroupSet, DeleteGroup)
 
 
-def sort_key(op: Operation) -> tuple[int, tuple[str, ...]]:
-    return (int(op.phase), op.key)
+def sort_key(op: Operation) -> tuple[int, int, tuple[str, ...]]:
+    """Phase, then set renames before set creates (a rename may free the name a create
+    needs, semantics.set_name_clash), then key."""
+    return (int(op.phase), 0 if isinstance(op, UpdateGroupSet) else 1, op.key)

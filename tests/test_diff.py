@@ -59,9 +59,10 @@ def expect(*docs: dict[str, Any]) -> list[dict[str, Any]]:
     return sorted(docs, key=lambda d: json.dumps(d, sort_keys=True))
 
 
-def create_group(set_name: str, group: str, **settings: Any) -> dict[str, Any]:
-    return {"action": "create", "type": "group", "set": set_name, "group": group,
-            "settings": {"name": group, **settings}}
+def create_group(set_name: str, group: str, set_id: int | None,
+                 **settings: Any) -> dict[str, Any]:
+    return {"action": "create", "type": "group", "set": set_name, "set_id": set_id,
+            "group": group, "settings": {"name": group, **settings}}
 
 
 def members(set_name: str, group: str, cid: int | None, to: list[int], add: list[int],
@@ -88,9 +89,9 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
                      managed=frozenset({"group_limit", "self_signup"}), group_limit=3)),
      expect({"action": "create", "type": "group_set", "set": "Labs",
              "settings": {"name": "Labs", "group_limit": 3, "self_signup": None}},
-            create_group("Labs", "Lab 1", description="Tue"),
+            create_group("Labs", "Lab 1", None, description="Tue"),
             members("Labs", "Lab 1", None, [1, 2], [1, 2], []),
-            create_group("Labs", "Lab 2"))),
+            create_group("Labs", "Lab 2", None))),
     ("new set skips its absent groups",
      course(want_set("Labs", want("Gone", absent=True))),
      [{"action": "create", "type": "group_set", "set": "Labs", "settings": {"name": "Labs"}}]),
@@ -104,13 +105,13 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
          {"description", "max_membership"}), description="new"), want("Team 2"))),
      [{"action": "update", "type": "group", "set": "Project Teams", "group": "Team 1",
        "canvas_id": 101, "changes": [{"field": "description", "old": "old", "new": "new"}]}]),
-    ("set update sends every setting, current values for unmanaged ones",
+    ("set update: the change, and the set's current settings beside it",
      course(want_set("Project Teams", *SAME_TEAMS, managed=frozenset({"self_signup"}),
                      self_signup="enabled")),
      [{"action": "update", "type": "group_set", "set": "Project Teams", "canvas_id": 10,
        "changes": [{"field": "self_signup", "old": None, "new": "enabled"}],
-       "settings": {"name": "Project Teams", "self_signup": "enabled",
-                    "auto_leader": "first", "group_limit": 4, "sis_id": None}}]),
+       "current": {"name": "Project Teams", "self_signup": None,
+                   "auto_leader": "first", "group_limit": 4, "sis_id": None}}]),
     ("absent set that exists is deleted, with no group deletes",
      course(want_set("Project Teams", absent=True)),
      [{"action": "delete", "type": "group_set", "set": "Project Teams", "canvas_id": 10,
@@ -139,7 +140,7 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
     ("seed: existing groups untouched, new groups seeded",
      course(want_set("Project Teams", want("Team 1", {9}), want("Team 2", {3, 4}),
                      want("Team 3", {7}), members_mode="seed")),
-     expect(create_group("Project Teams", "Team 3"),
+     expect(create_group("Project Teams", "Team 3", 10),
             members("Project Teams", "Team 3", None, [7], [7], [], "seed"))),
     ("observe: no writes at all",
      course(want_set("Project Teams", want("Team 1", {9}), want("New", {1}),
@@ -156,7 +157,7 @@ CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
     ("leader of a new group",
      course(want_set("Project Teams", want("Team 1"), want("Team 2"),
                      want("Team 3", {6}, frozenset({"leader"}), leader=6))),
-     expect(create_group("Project Teams", "Team 3"),
+     expect(create_group("Project Teams", "Team 3", 10),
             members("Project Teams", "Team 3", None, [6], [6], []),
             {"action": "set_leader", "type": "group", "set": "Project Teams",
              "group": "Team 3", "canvas_id": None, "leader": 6, "old": None})),
@@ -180,8 +181,8 @@ SIS_CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
                      sis_id="set-1")),
      [{"action": "update", "type": "group_set", "set": "New Name", "canvas_id": 10,
        "changes": [{"field": "name", "old": "Old Name", "new": "New Name"}],
-       "settings": {"name": "New Name", "self_signup": None, "auto_leader": None,
-                    "group_limit": None, "sis_id": "set-1"}},
+       "current": {"name": "Old Name", "self_signup": None, "auto_leader": None,
+                   "group_limit": None, "sis_id": "set-1"}},
       {"action": "update", "type": "group", "set": "New Name", "group": "Alpha 2",
        "canvas_id": 101, "changes": [{"field": "name", "old": "Alpha", "new": "Alpha 2"}]}]),
     ("a name held by a group claimed through its sis id is not matched again",
@@ -189,7 +190,7 @@ SIS_CASES: list[tuple[str, CourseState, list[dict[str, Any]]]] = [
                      want("Renamed", sis_id="g-1"), want("Beta"))),
      [{"action": "update", "type": "group", "set": "Old Name", "group": "Renamed",
        "canvas_id": 101, "changes": [{"field": "name", "old": "Alpha", "new": "Renamed"}]},
-      create_group("Old Name", "Alpha", sis_id="g-9")]),
+      create_group("Old Name", "Alpha", 10, sis_id="g-9")]),
     ("an absent entry with an sis id is matched only by it, never by name",
      course(want_set("Old Name", want("Beta", absent=True, sis_id="g-2"),
                      want("Alpha", absent=True, sis_id="g-1"), unmanaged_groups="keep")),

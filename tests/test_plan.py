@@ -1,14 +1,10 @@
-"""Plan: ordering, counts, ids, fingerprint, safety messages and the JSON document."""
+"""Plan: ordering, counts, ids, fingerprint and safety messages."""
 
 from __future__ import annotations
 
-import copy
-import json
-from typing import Any
-
 import pytest
 
-from reconciler.errors import ReconcilerError, UnsafePlanError
+from reconciler.errors import UnsafePlanError
 from reconciler.model import CourseState, Group, GroupSet
 from reconciler.ops import (
     CreateGroup,
@@ -28,8 +24,7 @@ from reconciler.plan import (
     build_plan,
     check_safety,
     fingerprint,
-    plan_from_dict,
-    plan_to_dict,
+    touched_set_ids,
 )
 
 
@@ -62,7 +57,7 @@ OPS: list[Operation] = [
     CreateGroup("Labs", "Lab 1", {"name": "Lab 1"}),
     UpdateGroupSet("Project Teams", 10, (FieldChange("group_limit", None, 4),),
                    {"name": "Project Teams", "self_signup": None, "auto_leader": None,
-                    "group_limit": 4, "sis_id": None}),
+                    "group_limit": None, "sis_id": None}),
     CreateGroupSet("Labs", {"name": "Labs"}),
 ]
 LABELS = {1: "s01", 2: "s02", 3: "s03", 7: "s07", 99: "not in the plan"}
@@ -75,8 +70,8 @@ def make(ops: list[Operation] | None = None, warnings: tuple[str, ...] = ()) -> 
 def test_phase_order() -> None:
     order = [(type(op).__name__, op.key) for op in make().operations]
     assert order == [
+        ("UpdateGroupSet", ("Project Teams",)),  # set updates (renames) before set creates
         ("CreateGroupSet", ("Labs",)),
-        ("UpdateGroupSet", ("Project Teams",)),
         ("CreateGroup", ("Labs", "Lab 1")),
         ("UpdateGroup", ("Project Teams", "Team 1")),
         ("SetMembers", ("Project Teams", "Team 1")),  # shrinking before growing
@@ -106,18 +101,26 @@ def test_labels_cover_exactly_the_users_named_with_fallback() -> None:
                              7: "s07", 8: "canvas:8"}
 
 
-def test_ids_of_existing_parents() -> None:
+def test_touched_sets_and_their_memberships() -> None:
     plan = make()
-    assert plan.set_ids == {"Old": 20, "Project Teams": 10}
-    assert plan.group_ids == {("Project Teams", f"Team {n}"): 100 + n for n in (1, 2, 3, 4)}
+    assert touched_set_ids(plan.operations, CURRENT) == {10, 20}
     assert plan.current_memberships == 7  # Project Teams 6 + Old 1; "Untouched" not counted
 
 
-def test_set_ids_follow_a_rename_made_in_the_same_plan() -> None:
+def test_touched_sets_are_found_by_id_when_the_plan_renames_one() -> None:
+    """The renamed set is found by its id, and a group created in it by its set_id."""
     rename = UpdateGroupSet("Teams", 10, (FieldChange("name", "Project Teams", "Teams"),),
-                            {"name": "Teams"})
-    plan = make([rename, CreateGroup("Teams", "New", {"name": "New"})])
-    assert plan.set_ids == {"Teams": 10} and plan.group_ids == {}
+                            {"name": "Project Teams"})
+    plan = make([rename, CreateGroup("Teams", "New", {"name": "New"}, set_id=10)])
+    assert touched_set_ids(plan.operations, CURRENT) == {10}
+    assert touched_set_ids([CreateGroup("Untouched", "N", {}, set_id=30)], CURRENT) == {30}
+    assert touched_set_ids([SetMembers("X", "U", 301, ids(), ids(), ids(1))], CURRENT) == {30}
+
+
+def test_known_ids_are_every_id_of_the_current_state() -> None:
+    plan = make([])
+    assert plan.known_set_ids == {10, 20, 30}
+    assert plan.known_group_ids == {101, 102, 103, 104, 201, 301}
 
 
 def test_fingerprint_ignores_listing_order_but_not_content() -> None:
@@ -151,7 +154,7 @@ def test_group_deletes_in_two_sets_are_listed_by_set() -> None:
 
 def removal_plan(removed: int, total: int) -> Plan:
     op = SetMembers("S", "G", 1, ids(), ids(), frozenset(range(removed)))
-    return Plan(7, (op,), {}, {"S": 1}, {("S", "G"): 1}, "f", current_memberships=total)
+    return Plan(7, (op,), {}, "f", current_memberships=total)
 
 
 @pytest.mark.parametrize(("removed", "total", "limit", "message"), [
@@ -182,65 +185,3 @@ def test_deleted_group_members_count_as_removed_and_both_problems_reported() -> 
 
 def test_no_limit_means_no_removal_check() -> None:
     check_safety(removal_plan(40, 40), allow_delete=False)
-
-
-# --- the JSON document ------------------------------------------------------------------
-
-def test_document_shape() -> None:
-    doc = plan_to_dict(make(warnings=("careful",)))
-    assert doc["format_version"] == 1 and doc["course_id"] == 7
-    assert doc["summary"] == {"create": 2, "update": 3, "delete": 3, "membership_changes": 4}
-    assert doc["warnings"] == ["careful"]
-    shrink = doc["operations"][4]
-    assert shrink["phase"] == "shrink_members"
-    assert shrink["labels"] == {"1": "s01", "2": "s02", "3": "s03"}
-    assert "labels" not in doc["operations"][0]
-    assert doc["group_ids"][0] == {"set": "Project Teams", "group": "Team 1", "canvas_id": 101}
-
-
-def test_document_round_trips_through_json() -> None:
-    plan = make(warnings=("careful",))
-    text = json.dumps(plan_to_dict(plan), sort_keys=True)
-    assert plan_from_dict(json.loads(text)) == plan
-    assert json.dumps(plan_to_dict(plan_from_dict(json.loads(text))), sort_keys=True) == text
-
-
-DROP = object()
-
-
-def broken(*path: str | int, to: Any = DROP) -> Any:
-    """The test plan's document with the value at `path` replaced (or dropped)."""
-    doc = copy.deepcopy(plan_to_dict(make()))
-    parent: Any = doc
-    for step in path[:-1]:
-        parent = parent[step]
-    if to is DROP:
-        del parent[path[-1]]
-    else:
-        parent[path[-1]] = to
-    return doc
-
-
-@pytest.mark.parametrize(("doc", "message"), [
-    ([], "the document must be a JSON object"),
-    (broken("format_version"), "format_version is None; this version of "
-                                          "reconciler reads format_version 1"),
-    (broken("format_version", to=2), "format_version is 2"),
-    (broken("format_version", to=True), "format_version is True"),
-    (broken("fingerprint"), "plan.fingerprint is missing"),
-    (broken("operations", 0, "action", to="explode"),
-     "operations[0] has unknown action/type 'explode'/'group_set'"),
-    (broken("operations", 3, "canvas_id", to="101"),
-     "operations[3].canvas_id must be int, not '101'"),
-    (broken("operations", 4, "members", to=["s01"]),
-     "operations[4].members must be a list of user ids"),
-    (broken("operations", 1, "changes", to=[1]), "operations[1].changes[0] must be"),
-    (broken("operations", 4, "labels", to={"x": 1}), "operations[4].labels must map"),
-    (broken("group_ids", to=[{"set": "S"}]), "plan.group_ids[0].group is missing"),
-    (broken("warnings", to=[1]), "plan.warnings must be a list of strings"),
-])
-def test_bad_documents_are_refused_clearly(doc: Any, message: str) -> None:
-    with pytest.raises(ReconcilerError) as caught:
-        plan_from_dict(doc)
-    assert caught.value.message.startswith("invalid plan document: ")
-    assert message in caught.value.message

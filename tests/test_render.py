@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from reconciler.document import plan_to_dict
 from reconciler.model import CourseState, Group, GroupSet
 from reconciler.ops import (
     CreateGroup,
@@ -19,7 +20,7 @@ from reconciler.ops import (
     UpdateGroup,
     UpdateGroupSet,
 )
-from reconciler.plan import Plan, build_plan, plan_to_dict
+from reconciler.plan import Plan, build_plan
 from reconciler.render import render
 
 CURRENT = CourseState(course_id=7, group_sets=(

@@ -1,38 +1,44 @@
 """Writes only: execute a Plan's operations through a dispatch table -> ApplyReport.
 
-Canvas facts relied on (groups.md §3, §4):
+How each operation becomes a request body is wire.py's business. Canvas facts relied on
+(docs/canvas-quirks.md):
 - POST /courses/:id/group_categories and POST /group_categories/:id/groups create; every
-  success is 200 with the object's JSON (its `id` goes into the key -> id map).
-- PUT /group_categories/:id clears omitted self_signup / auto_leader / group_limit, so an
-  update sends every setting, None as "" (cleared); the SIS id is kept when omitted and
-  needs manage_sis, so it is sent only when it changes (§3.1, §4.6). PUT /groups/:id leaves omitted
-  attributes alone, so a group update sends only its changes.
-- PUT /groups/:id members[] replaces the membership; an empty list must be sent as one
-  `members[]=` because form encoding drops an empty list (§4.3).
-- PUT /groups/:id leader[id]=N sets the leader (who must already be a member), `leader=`
-  clears it (§4.4). DELETE /groups/:id and /group_categories/:id soft-delete.
+  success is 200 with the object's JSON (Q-SUCCESS-200), whose `id` later operations use.
+- PUT /groups/:id members[] replaces the membership (Q-MEMBERS-REPLACE); `leader[id]=N`
+  sets a leader who must already be a member, `leader=` clears it (Q-LEADER).
+  DELETE /groups/:id and /group_categories/:id soft-delete (Q-SOFT-DELETE).
 - Category names are unique among active categories, group names are not, and Canvas has no
-  idempotency key: an ambiguous create is resolved by re-listing the parent and adopting a
-  new object of that name found exactly once, never by a blind second POST.
+  idempotency key (Q-NO-IDEMPOTENCY): an ambiguous create is resolved by re-listing the
+  parent and adopting a new object of that name found exactly once, never by a blind
+  second POST.
 
-Plan contract (typed by `PlanLike`, so this module does not import plan.py): `course_id`,
-`operations` (already sorted), `set_ids` (set name -> Canvas id of existing sets) and
-`group_ids` ((set name, group name) -> Canvas id of existing groups). Optionally
-`known_set_ids` / `known_group_ids`: every set and group id of the state the plan was made
-from. Adoption never takes one of those, nor an object this apply already created or adopted:
-only an object that appeared since the plan was made can be the one an ambiguous POST made.
+Plan contract (`PlanLike`, so this module does not import plan.py): `course_id`,
+`operations` (already sorted), and `known_set_ids` / `known_group_ids`, the ids of every set
+and group in the state the plan was made from. Adoption never takes one of those, nor an
+object this apply already created or adopted: only an object that appeared since the plan
+was made can be the one an ambiguous POST made. Operations name existing parents by id and
+parents created in the same plan by key; created ids are kept in the report.
+
+Every operation ends done, failed or skipped, whatever goes wrong inside it: an unexpected
+error is a failed operation, never an exception that would lose the report.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from reconciler.canvas import wire
 from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.report import ApplyReport, OpOutcome
-from reconciler.canvas.translate import AmbiguousWriteError
-from reconciler.errors import CanvasAuthError, CanvasError, CanvasNotFoundError
+from reconciler.errors import (
+    AmbiguousWriteError,
+    CanvasAuthError,
+    CanvasError,
+    CanvasNotFoundError,
+    ReconcilerError,
+)
 from reconciler.ops import (
     CreateGroup,
     CreateGroupSet,
@@ -45,17 +51,9 @@ from reconciler.ops import (
     UpdateGroupSet,
 )
 
-SET_FIELDS: Mapping[str, str] = {"name": "name", "self_signup": "self_signup",
-                                 "auto_leader": "auto_leader", "group_limit": "group_limit",
-                                 "sis_id": "sis_group_category_id"}
-GROUP_FIELDS: Mapping[str, str] = {"name": "name", "description": "description",
-                                   "join_level": "join_level",
-                                   "max_membership": "max_membership",
-                                   "sis_id": "sis_group_id"}
-__all__ = ["GROUP_FIELDS", "SET_FIELDS", "ApplyReport", "OpOutcome", "PlanLike", "apply_plan"]
+__all__ = ["HANDLERS", "ApplyReport", "OpOutcome", "PlanLike", "apply_plan"]
 
 CREATE_ATTEMPTS = 2
-Pairs = list[tuple[str, Any]]
 GroupKey = tuple[str, str]
 
 
@@ -67,10 +65,10 @@ class PlanLike(Protocol):
     def operations(self) -> Sequence[Operation]: ...
 
     @property
-    def set_ids(self) -> Mapping[str, int]: ...
+    def known_set_ids(self) -> frozenset[int]: ...
 
     @property
-    def group_ids(self) -> Mapping[GroupKey, int]: ...
+    def known_group_ids(self) -> frozenset[int]: ...
 
 
 class _Skip(Exception):
@@ -85,41 +83,12 @@ class _Failed(Exception):
 class _Run:
     client: WriteAPI
     course_id: int
-    set_ids: dict[str, int]
-    group_ids: dict[GroupKey, int]
+    known_sets: frozenset[int]
+    known_groups: frozenset[int]
     report: ApplyReport = field(default_factory=ApplyReport)
     lost_sets: set[str] = field(default_factory=set)
     lost_groups: set[GroupKey] = field(default_factory=set)
     lost_members: set[GroupKey] = field(default_factory=set)
-    known_sets: set[int] = field(default_factory=set)
-    known_groups: set[int] = field(default_factory=set)
-
-
-# -- form bodies --------------------------------------------------------------------------
-
-def form(settings: Mapping[str, Any], fields: Mapping[str, str], *, clear: bool,
-         skip: frozenset[str] = frozenset()) -> Pairs:
-    """Settings -> Canvas form pairs in `fields` order. None is omitted (create) or sent
-    as "" (update, `clear=True`)."""
-    unknown = set(settings) - set(fields)
-    if unknown:
-        raise _Failed(f"unsupported setting(s): {', '.join(sorted(unknown))}")
-    pairs: Pairs = []
-    for key, canvas_key in fields.items():
-        if key in settings and key not in skip:
-            value = settings[key]
-            if value is not None or clear:
-                pairs.append((canvas_key, "" if value is None else value))
-    return pairs
-
-
-def members_form(members: frozenset[int]) -> Pairs:
-    """members[] repeated, sorted; an empty target is one empty members[] (clears all)."""
-    return [("members[]", uid) for uid in sorted(members)] or [("members[]", "")]
-
-
-def leader_form(leader: int | None) -> Pairs:
-    return [("leader", "")] if leader is None else [("leader[id]", leader)]
 
 
 # -- creates with adoption ----------------------------------------------------------------
@@ -130,14 +99,14 @@ def _id_of(body: Any) -> int:
     raise _Failed("Canvas answered the create without an id")
 
 
-def _adopt(candidates: list[Any], name: str, known: set[int],
+def _adopt(candidates: list[Any], name: str, known: Collection[int],
            sis: tuple[str, str | None]) -> int | None:
     """The one listed object named `name` whose id the plan did not know (and whose SIS id
     matches, when the create set one)."""
     sis_key, sis_id = sis
-    new = [int(c["id"]) for c in candidates
-           if c.get("name") == name and c["id"] not in known
-           and (sis_id is None or c.get(sis_key) == sis_id)]
+    new = [c["id"] for c in candidates
+           if isinstance(c, dict) and isinstance(c.get("id"), int) and c.get("name") == name
+           and c["id"] not in known and (sis_id is None or c.get(sis_key) == sis_id)]
     if len(new) > 1:
         raise _Failed(f"{len(new)} new objects named {name!r} exist after an ambiguous "
                       "create; not guessing which to keep")
@@ -145,7 +114,7 @@ def _adopt(candidates: list[Any], name: str, known: set[int],
 
 
 def _create(post: Callable[[], Any], relist: Callable[[], list[Any]], name: str,
-            known: set[int], sis: tuple[str, str | None]) -> tuple[int, str]:
+            known: Collection[int], sis: tuple[str, str | None]) -> tuple[int, str]:
     """POST; on an ambiguous failure re-list and adopt, else POST once more."""
     last: AmbiguousWriteError | None = None
     for _ in range(CREATE_ATTEMPTS):
@@ -164,51 +133,48 @@ def _create(post: Callable[[], Any], relist: Callable[[], list[Any]], name: str,
 # -- handlers -----------------------------------------------------------------------------
 
 def _create_set(run: _Run, op: CreateGroupSet) -> str:
-    data = [("name", op.set_name), *form(op.settings, SET_FIELDS, clear=False,
-                                           skip=frozenset({"name"}))]
+    data = wire.GROUP_SET.create_form(op.set_name, op.settings)
+    sis_key = wire.GROUP_SET.field("sis_id").key
     new_id, detail = _create(
         lambda: run.client.post(f"/api/v1/courses/{run.course_id}/group_categories", data),
         lambda: run.client.get_all(f"/api/v1/courses/{run.course_id}/group_categories"),
-        op.set_name, run.known_sets | set(run.set_ids.values()),
-        ("sis_group_category_id", op.settings.get("sis_id")))
-    run.set_ids[op.set_name] = run.report.created_sets[op.set_name] = new_id
+        op.set_name, run.known_sets | set(run.report.created_sets.values()),
+        (sis_key, op.settings.get("sis_id")))
+    run.report.created_sets[op.set_name] = new_id
     return detail
 
 
 def _update_set(run: _Run, op: UpdateGroupSet) -> str:
-    """All settings (Canvas resets omitted ones) except the SIS id, which Canvas keeps when
-    omitted and which needs manage_sis even to send unchanged: sent only when it changes."""
-    sis_changed = any(c.field == "sis_id" for c in op.changes)
-    skip = frozenset() if sis_changed else frozenset({"sis_id"})
-    data = form({"name": op.set_name, **op.settings}, SET_FIELDS, clear=True, skip=skip)
+    data = wire.GROUP_SET.update_form({c.field: c.new for c in op.changes}, op.current)
     run.client.put(f"/api/v1/group_categories/{op.canvas_id}", data)
     return f"updated id={op.canvas_id}"
 
 
-def _set_id(run: _Run, set_name: str) -> int:
-    if set_name in run.lost_sets:
-        raise _Skip(f"group set {set_name!r} was not created")
-    if set_name not in run.set_ids:
-        raise _Failed(f"no Canvas id known for group set {set_name!r}")
-    return run.set_ids[set_name]
+def _set_id(run: _Run, op: CreateGroup) -> int:
+    if op.set_id is not None:
+        return op.set_id
+    if op.set_name in run.lost_sets:
+        raise _Skip(f"group set {op.set_name!r} was not created")
+    if op.set_name not in run.report.created_sets:
+        raise _Failed(f"no Canvas id known for group set {op.set_name!r}")
+    return run.report.created_sets[op.set_name]
 
 
 def _create_group(run: _Run, op: CreateGroup) -> str:
-    set_id = _set_id(run, op.set_name)
-    data = [("name", op.group_name), *form(op.settings, GROUP_FIELDS, clear=False,
-                                             skip=frozenset({"name"}))]
+    set_id = _set_id(run, op)
+    data = wire.GROUP.create_form(op.group_name, op.settings)
+    sis_key = wire.GROUP.field("sis_id").key
     new_id, detail = _create(
         lambda: run.client.post(f"/api/v1/group_categories/{set_id}/groups", data),
         lambda: run.client.get_all(f"/api/v1/group_categories/{set_id}/groups"),
-        op.group_name, run.known_groups | set(run.group_ids.values()),
-        ("sis_group_id", op.settings.get("sis_id")))
-    key = (op.set_name, op.group_name)
-    run.group_ids[key] = run.report.created_groups[key] = new_id
+        op.group_name, run.known_groups | set(run.report.created_groups.values()),
+        (sis_key, op.settings.get("sis_id")))
+    run.report.created_groups[(op.set_name, op.group_name)] = new_id
     return detail
 
 
 def _update_group(run: _Run, op: UpdateGroup) -> str:
-    data = form({c.field: c.new for c in op.changes}, GROUP_FIELDS, clear=True)
+    data = wire.GROUP.update_form({c.field: c.new for c in op.changes}, {})
     if not data:
         return "nothing to change"
     run.client.put(f"/api/v1/groups/{op.canvas_id}", data)
@@ -221,14 +187,14 @@ def _group_id(run: _Run, op: SetMembers | SetLeader) -> int:
     key = (op.set_name, op.group_name)
     if key in run.lost_groups or op.set_name in run.lost_sets:
         raise _Skip(f"group {op.group_name!r} in {op.set_name!r} was not created")
-    if key not in run.group_ids:
+    if key not in run.report.created_groups:
         raise _Failed(f"no Canvas id known for group {op.group_name!r} in {op.set_name!r}")
-    return run.group_ids[key]
+    return run.report.created_groups[key]
 
 
 def _set_members(run: _Run, op: SetMembers) -> str:
     group_id = _group_id(run, op)
-    run.client.put(f"/api/v1/groups/{group_id}", members_form(op.members))
+    run.client.put(f"/api/v1/groups/{group_id}", wire.members_form(op.members))
     return f"members of id={group_id}: +{len(op.add)} -{len(op.remove)}"
 
 
@@ -236,7 +202,7 @@ def _set_leader(run: _Run, op: SetLeader) -> str:
     group_id = _group_id(run, op)
     if (op.set_name, op.group_name) in run.lost_members:
         raise _Skip("the group's members were not written, and a leader must be a member")
-    run.client.put(f"/api/v1/groups/{group_id}", leader_form(op.leader))
+    run.client.put(f"/api/v1/groups/{group_id}", wire.leader_form(op.leader))
     return f"leader of id={group_id}: {op.leader if op.leader is not None else 'cleared'}"
 
 
@@ -294,14 +260,21 @@ def _writes_sis_id(op: Operation) -> bool:
 
 
 def _run_one(run: _Run, op: Operation) -> OpOutcome:
+    handler = HANDLERS.get(type(op))
+    if handler is None:
+        return OpOutcome("failed", f"internal error: no handler for {type(op).__name__}")
     try:
-        return OpOutcome("done", HANDLERS[type(op)](run, op))
+        return OpOutcome("done", handler(run, op))
     except _Skip as exc:
         return OpOutcome("skipped", str(exc))
     except _Failed as exc:
         return OpOutcome("failed", str(exc))
     except CanvasError as exc:
         return OpOutcome("failed", _failure_detail(op, exc))
+    except ReconcilerError as exc:
+        return OpOutcome("failed", exc.message)
+    except Exception as exc:  # a bug must not lose the report of what was written
+        return OpOutcome("failed", f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _mark_lost(run: _Run, op: Operation) -> None:
@@ -324,9 +297,7 @@ def apply_plan(
     """Run every operation in order. A failure does not stop independent operations;
     dependants are skipped with a reason; `should_stop()` (checked between operations)
     skips the rest as "interrupted". Verification is the engine's job."""
-    run = _Run(client, plan.course_id, dict(plan.set_ids), dict(plan.group_ids),
-               known_sets=set(getattr(plan, "known_set_ids", ())),
-               known_groups=set(getattr(plan, "known_group_ids", ())))
+    run = _Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids)
     stopped = False
     for op in plan.operations:
         stopped = stopped or bool(should_stop and should_stop())

@@ -24,7 +24,6 @@ import requests
 from reconciler import __version__
 from reconciler.canvas.retry import RetryPolicy, decide, parse_float
 from reconciler.canvas.translate import (
-    AmbiguousWriteError,
     error_for_exception,
     error_for_response,
     response_message,
@@ -37,7 +36,12 @@ from reconciler.canvas.urls import (
     origin,
     resolve_link,
 )
-from reconciler.errors import CanvasError, CanvasThrottledError, ConfigError
+from reconciler.errors import (
+    AmbiguousWriteError,
+    CanvasError,
+    CanvasThrottledError,
+    ConfigError,
+)
 
 log = logging.getLogger(__name__)
 

@@ -1,17 +1,18 @@
 """Reads only: Canvas -> Roster and current CourseState (Canvas ids kept beside keys).
 
-Canvas facts relied on (groups.md):
-- §3.1 GET /courses/:id/group_categories lists active *collaborative* categories by default
-  (differentiation tags are hidden unless asked for; any that appear are skipped), including
-  protected ones ("Student Groups", "Imported Groups"): `role` not null -> protected.
-- §3.2 GET /courses/:id/groups?include[]=users returns every active group of the course with
-  its members inline (admin view: every non-deleted membership) — one paginated call.
-- §2.2 the inline `users` list is capped at 1000, so a group that reaches the cap is re-read
-  from GET /groups/:id/memberships (§3.3: paginated, uncapped, all states).
-- §2.6 the leader is a `leader` object; there is no leader_id.
-- §2.1/§2.2 SIS ids are `sis_group_category_id` / `sis_group_id` (null without read_sis).
-- §3.4 GET /courses/:id/users with include[]=enrollments; enrollment JSON carries `type`,
-  `enrollment_state` and `course_section_id`.
+Field names and values go through the wire tables (wire.py); a malformed row is a
+StateError naming the object. Canvas facts relied on (docs/canvas-quirks.md):
+- GET /courses/:id/group_categories lists active collaborative categories, Canvas's own
+  protected ones included (`role` not null; Q-PROTECTED); differentiation tags
+  (`non_collaborative`) are skipped if any appear.
+- GET /courses/:id/groups?include[]=users returns every active group of the course with
+  its members inline, in one paginated call; the inline list is capped at 1000
+  (Q-INLINE-CAP), so a group that reaches the cap is re-read from
+  GET /groups/:id/memberships (paginated, uncapped).
+- The leader is a user object, not an id (Q-LEADER-OBJECT); SIS ids need read_sis.
+- GET /courses/:id/users with include[]=enrollments: enrollments carry `type`,
+  `enrollment_state` and `course_section_id`; invited-only users come without login_id
+  and email (Q-INVITED-HIDDEN).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from reconciler.canvas import wire
 from reconciler.canvas.api import ReadAPI
 from reconciler.errors import ConfigError, StateError
 from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, Section, User
@@ -31,8 +33,6 @@ ROSTER_PARAMS: tuple[tuple[str, str], ...] = (
     ("enrollment_state[]", "invited"),
     ("enrollment_state[]", "completed"),
 )
-_JOIN_LEVELS = frozenset({"parent_context_auto_join", "parent_context_request",
-                          "invitation_only"})
 
 
 def course_path(ref: int | str) -> str:
@@ -56,21 +56,35 @@ def resolve_course_id(client: ReadAPI, ref: int | str) -> int:
 
 # -- roster -------------------------------------------------------------------------------
 
-def _enrollment(raw: dict[str, Any]) -> Enrollment:
+def _enrollment(raw: Any) -> Enrollment:
+    if not isinstance(raw, dict):
+        raise StateError("Canvas returned a course user with a malformed enrollment")
+    section = raw.get("course_section_id")
     return Enrollment(type=str(raw.get("type", "")),
                       state=str(raw.get("enrollment_state") or "active"),
-                      section_id=raw.get("course_section_id"))
+                      section_id=section if isinstance(section, int) else None)
 
 
-def _user(raw: dict[str, Any], course_id: int) -> User:
+def _user(raw: Any, course_id: int) -> User:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), int):
+        raise StateError("Canvas returned a course user without a numeric id")
+    where = f"course user id {raw['id']}"
     enrollments = [
         _enrollment(e) for e in raw.get("enrollments") or ()
-        if e.get("course_id") in (None, course_id)
+        if not isinstance(e, dict) or e.get("course_id") in (None, course_id)
     ]
     enrollments.sort(key=lambda e: (e.type, e.state, e.section_id or 0))
-    return User(id=int(raw["id"]), name=str(raw.get("name") or ""),
-                login_id=raw.get("login_id"), sis_user_id=raw.get("sis_user_id"),
-                email=raw.get("email"), enrollments=tuple(enrollments))
+    return User(id=raw["id"], name=str(raw.get("name") or ""),
+                login_id=wire.text(raw.get("login_id"), where),
+                sis_user_id=wire.text(raw.get("sis_user_id"), where),
+                email=wire.text(raw.get("email"), where), enrollments=tuple(enrollments))
+
+
+def _section(raw: Any) -> Section:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), int) \
+            or not isinstance(raw.get("name"), str):
+        raise StateError("Canvas returned a course section without a numeric id or a name")
+    return Section(id=raw["id"], name=raw["name"])
 
 
 def fetch_roster(client: ReadAPI, course_id: int) -> Roster:
@@ -79,64 +93,45 @@ def fetch_roster(client: ReadAPI, course_id: int) -> Roster:
 
     Invited-only users come back without login_id/email (groups.md §3.4)."""
     rows = client.get_all(f"/api/v1/courses/{course_id}/users", ROSTER_PARAMS)
-    users = {int(r["id"]): _user(r, course_id) for r in rows}
-    sections = client.get_all(f"/api/v1/courses/{course_id}/sections")
-    return Roster(users=tuple(users[uid] for uid in sorted(users)),
-                  sections=tuple(Section(id=int(s["id"]), name=str(s["name"]))
-                                 for s in sorted(sections, key=lambda s: int(s["id"]))))
+    users = {user.id: user for user in (_user(r, course_id) for r in rows)}
+    sections = sorted((_section(s) for s in client.get_all(
+        f"/api/v1/courses/{course_id}/sections")), key=lambda s: s.id)
+    return Roster(users=tuple(users[uid] for uid in sorted(users)), sections=tuple(sections))
 
 
 # -- group sets and groups ----------------------------------------------------------------
 
-def _member_ids(client: ReadAPI, raw: dict[str, Any]) -> frozenset[int]:
+def _member_ids(client: ReadAPI, raw: dict[str, Any], where: str) -> frozenset[int]:
     users = raw.get("users") or []
-    if len(users) < INLINE_USERS_CAP:
-        return frozenset(int(u["id"]) for u in users)
+    if isinstance(users, list) and len(users) < INLINE_USERS_CAP:
+        return wire.user_ids(users, where)
     rows = client.get_all(f"/api/v1/groups/{raw['id']}/memberships")
-    return frozenset(int(r["user_id"]) for r in rows)
+    return wire.user_ids(rows, where, key="user_id")
 
 
-def _group(client: ReadAPI, raw: dict[str, Any]) -> Group:
-    leader = raw.get("leader")
-    join_level = raw.get("join_level")
-    return Group(
-        name=str(raw["name"]),
-        description=raw.get("description"),
-        max_membership=raw.get("max_membership"),
-        join_level=join_level if join_level in _JOIN_LEVELS else None,
-        sis_id=raw.get("sis_group_id"),
-        members=_member_ids(client, raw),
-        leader=int(leader["id"]) if isinstance(leader, dict) and "id" in leader else None,
-        canvas_id=int(raw["id"]),
-    )
+def _group(client: ReadAPI, raw: Any) -> Group:
+    fields = wire.GROUP.read(raw)
+    return Group(**fields, members=_member_ids(client, raw, wire.GROUP.where(raw)),
+                 leader=wire.leader_id(raw))
 
 
-def _group_set(raw: dict[str, Any], groups: list[Group]) -> GroupSet:
-    groups.sort(key=lambda g: (g.name, g.canvas_id or 0))
-    return GroupSet(
-        name=str(raw["name"]),
-        self_signup=raw.get("self_signup"),
-        auto_leader=raw.get("auto_leader"),
-        group_limit=raw.get("group_limit"),
-        sis_id=raw.get("sis_group_category_id"),
-        groups=tuple(groups),
-        canvas_id=int(raw["id"]),
-        protected=raw.get("role") is not None,
-    )
+def _set_fields(raw: Any) -> dict[str, Any]:
+    return {**wire.GROUP_SET.read(raw), "protected": wire.is_protected(raw)}
 
 
 def fetch_state(client: ReadAPI, course_id: int) -> CourseState:
     """Every active collaborative group set of the course with its groups and members."""
-    categories = [
-        c for c in client.get_all(f"/api/v1/courses/{course_id}/group_categories")
-        if not c.get("non_collaborative")
-    ]
-    by_set: dict[int, list[Group]] = {int(c["id"]): [] for c in categories}
+    sets = [_set_fields(c) for c in client.get_all(
+        f"/api/v1/courses/{course_id}/group_categories")
+        if not (isinstance(c, dict) and c.get("non_collaborative"))]
+    by_set: dict[int, list[Group]] = {fields["canvas_id"]: [] for fields in sets}
     rows = client.get_all(f"/api/v1/courses/{course_id}/groups", [("include[]", "users")])
     for raw in rows:
-        set_id = raw.get("group_category_id")
+        set_id = raw.get("group_category_id") if isinstance(raw, dict) else None
         if set_id in by_set and not raw.get("non_collaborative"):
             by_set[set_id].append(_group(client, raw))
-    sets = [_group_set(c, by_set[int(c["id"])]) for c in categories]
-    sets.sort(key=lambda s: (s.name, s.canvas_id or 0))
-    return CourseState(course_id=course_id, group_sets=tuple(sets))
+    group_sets = [GroupSet(**fields, groups=tuple(sorted(
+        by_set[fields["canvas_id"]], key=lambda g: (g.name, g.canvas_id or 0))))
+        for fields in sets]
+    group_sets.sort(key=lambda s: (s.name, s.canvas_id or 0))
+    return CourseState(course_id=course_id, group_sets=tuple(group_sets))

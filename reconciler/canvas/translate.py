@@ -33,13 +33,6 @@ _SCRIPT = re.compile(r"<(script|style)[^>]*>.*?</\1>", re.IGNORECASE | re.DOTALL
 _TOKEN_ADVICE = "check CANVAS_API_TOKEN: Canvas says the token is invalid, expired or revoked"
 
 
-class AmbiguousWriteError(CanvasError):
-    """A POST may or may not have been executed (timeout, dropped connection, 5xx, unreadable
-    200). Canvas has no idempotency key, so the caller must re-list and adopt, not retry."""
-
-    kind = "ambiguous"
-
-
 def redact(text: str, token: str) -> str:
     """Remove every occurrence of the token, and of its secret part alone: Canvas tokens
     are `<shard id>~<secret>`, and an echo of the secret without the prefix leaks it too."""

@@ -10,10 +10,10 @@ import re
 from typing import Any, cast
 
 from reconciler.errors import Problem
-from reconciler.model import MemberKind
+from reconciler.model import MEMBER_KINDS, MemberKind
 from reconciler.spec.checks_sources import check_group_sources, check_set_sources
 from reconciler.spec.members import Identity, entry_identity, label, normalize
-from reconciler.spec.schema import MAX_NAME, MEMBER_KINDS, RESERVED_SET_NAMES
+from reconciler.spec.schema import MAX_NAME, RESERVED_SET_NAMES
 from reconciler.spec.translate import describe
 from reconciler.spec.yamlsrc import Located, PathKey
 

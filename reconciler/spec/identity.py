@@ -9,9 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection
 
-from reconciler.model import Roster, User
+from reconciler.model import MEMBER_KINDS, Roster, User
 from reconciler.spec.members import Identity, normalize
-from reconciler.spec.schema import MEMBER_KINDS
 
 STUDENT_ROLES: tuple[str, ...] = ("StudentEnrollment",)
 TEST_STUDENT = "StudentViewEnrollment"

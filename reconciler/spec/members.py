@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from reconciler.errors import Problem
-from reconciler.model import MemberKind
-from reconciler.spec.schema import MEMBER_KINDS, MemberRef
+from reconciler.model import MEMBER_KINDS, MemberKind
+from reconciler.spec.schema import MemberRef
 
 Identity = tuple[MemberKind, str]
 CASELESS: frozenset[MemberKind] = frozenset({"login_id", "email"})

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from reconciler.errors import Problem, SpecError
+from reconciler.matching import match
 from reconciler.model import (
     GROUP_FIELDS,
     GROUP_SET_FIELDS,
@@ -148,7 +149,7 @@ def _mode(spec: GroupSetSpec) -> MembersMode:
 class _SetResolver:
     resolver: _Resolver
     roster: Roster
-    current: CourseState | None
+    current: Mapping[int, GroupSet]  # spec set index -> the Canvas set it owns
     sections: Mapping[str, int] | None
 
     def group_set(self, i: int, spec: GroupSetSpec, roles: Collection[str]) -> GroupSet:
@@ -158,7 +159,7 @@ class _SetResolver:
         if spec.state == "absent":
             return GroupSet(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed)
         if spec.assign is not None:
-            groups = self.generated(path, spec)
+            groups = self.generated(path, spec, self.current.get(i))
         else:
             groups = self.resolver.groups(path, spec, _roles(spec, roles))
         # A set that does not write `groups:` (nor a roster or assign) does not own its groups.
@@ -169,9 +170,9 @@ class _SetResolver:
                         members_mode=_mode(spec),
                         unmanaged_groups=spec.unmanaged_groups if owns else "keep")
 
-    def generated(self, path: PathKey, spec: GroupSetSpec) -> tuple[Group, ...]:
+    def generated(self, path: PathKey, spec: GroupSetSpec,
+                  now: GroupSet | None) -> tuple[Group, ...]:
         assert spec.assign is not None
-        now = self.current_set(spec)
         result, problems = generate(spec.assign, (*path, "assign"), self.roster,
                                     current=now, sections=self.sections)
         spec_file = self.resolver.spec
@@ -180,14 +181,15 @@ class _SetResolver:
                            managed=frozenset({"description"}))
                      for name, members in result.groups.items())
 
-    def current_set(self, spec: GroupSetSpec) -> GroupSet | None:
-        if self.current is None:
-            return None
-        if spec.sis_id is not None:
-            match = next((s for s in self.current.group_sets if s.sis_id == spec.sis_id), None)
-            if match is not None:
-                return match
-        return self.current.set_named(spec.name)
+
+def _owned(spec: Spec, course_id: int, current: CourseState | None) -> dict[int, GroupSet]:
+    """Spec set index -> the current set it matches, by the rule the diff uses."""
+    if current is None:
+        return {}
+    keys = [GroupSet(name=s.name, sis_id=s.sis_id, absent=s.state == "absent")
+            for s in spec.document.group_sets]
+    pairs = match(keys, current.group_sets, f"course {course_id}", "group set")
+    return {i: have for i, (_, have) in enumerate(pairs) if have is not None}
 
 
 def resolve(spec: Spec, roster: Roster, course_id: int, *,
@@ -201,7 +203,7 @@ def resolve(spec: Spec, roster: Roster, course_id: int, *,
     enables `assign` section features.
     """
     resolver = _Resolver(spec, Directory(roster), roles)
-    sets = _SetResolver(resolver, roster, current, sections)
+    sets = _SetResolver(resolver, roster, _owned(spec, course_id, current), sections)
     resolved = tuple(sets.group_set(i, s, roles) for i, s in enumerate(spec.document.group_sets))
     if resolver.problems:
         raise SpecError(in_order(resolver.problems, spec.filename))

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.errors import Problem
-from reconciler.model import MemberKind
+from reconciler.model import MEMBER_KINDS, MemberKind
 from reconciler.spec.csvfile import Table, cell, columns_present, read_table
 from reconciler.spec.members import Sourced
 from reconciler.spec.paths import confine, shown
-from reconciler.spec.schema import MEMBER_KINDS, MembersFromSpec, RosterSpec, SpecFile
+from reconciler.spec.schema import MembersFromSpec, RosterSpec, SpecFile
 from reconciler.spec.yamlsrc import Located, PathKey
 
 

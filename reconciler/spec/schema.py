@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, StrictInt, Str
 from pydantic.json_schema import WithJsonSchema
 
 from reconciler.model import (
+    MEMBER_KINDS,
     AutoLeader,
     JoinLevel,
     MemberKind,
@@ -21,7 +22,6 @@ from reconciler.model import (
     UnmanagedGroups,
 )
 
-MEMBER_KINDS: tuple[MemberKind, ...] = ("login_id", "sis_user_id", "email", "canvas_id")
 RESERVED_SET_NAMES = frozenset({"Student Groups", "Imported Groups"})
 MAX_NAME = 255
 _STATE = "absent deletes it (needs --allow-delete); its other keys are then ignored."

@@ -3,7 +3,7 @@ for apply, and a minimal plan value."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,8 +26,8 @@ def make_client(*, random: Callable[[], float] = lambda: 0.0, **policy: Any,
 class FakePlan:
     course_id: int
     operations: Sequence[Operation]
-    set_ids: Mapping[str, int] = field(default_factory=dict)
-    group_ids: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    known_set_ids: frozenset[int] = frozenset()
+    known_group_ids: frozenset[int] = frozenset()
 
 
 @dataclass

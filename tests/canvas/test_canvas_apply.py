@@ -1,5 +1,5 @@
-"""apply_plan: request bodies, the key -> id map, failure isolation, dependent skipping,
-ambiguous-create adoption and interruption."""
+"""apply_plan: request bodies, created ids flowing to dependants, failure isolation,
+dependent skipping, ambiguous-create adoption and interruption."""
 
 from __future__ import annotations
 
@@ -10,8 +10,13 @@ import pytest
 import responses
 from canvas_fakes import BASE, FakeAPI, FakePlan, make_client
 
-from reconciler.canvas import AmbiguousWriteError, ApplyReport, OpOutcome, apply_plan
-from reconciler.errors import CanvasAuthError, CanvasError, CanvasNotFoundError
+from reconciler.canvas import ApplyReport, OpOutcome, apply_plan
+from reconciler.errors import (
+    AmbiguousWriteError,
+    CanvasAuthError,
+    CanvasError,
+    CanvasNotFoundError,
+)
 from reconciler.ops import (
     CreateGroup,
     CreateGroupSet,
@@ -51,25 +56,25 @@ BODY_CASES: list[tuple[str, Operation, tuple[str, str, list[tuple[str, str]]]]] 
                           "sis_id": "S1"}),
      ("POST", CATS, [("name", "P"), ("self_signup", "enabled"), ("group_limit", "4"),
                      ("sis_group_category_id", "S1")])),
-    ("update set sends every setting, None cleared, unchanged sis id left out",
+    ("update set sends every setting a PUT resets, None cleared, unchanged sis id left out",
      UpdateGroupSet("P", 41, (FieldChange("group_limit", 4, None),),
-                    {"self_signup": None, "auto_leader": "first", "group_limit": None,
-                     "sis_id": "S1"}),
+                    {"name": "P", "self_signup": None, "auto_leader": "first",
+                     "group_limit": 4, "sis_id": "S1"}),
      ("PUT", "/api/v1/group_categories/41",
-      [("name", "P"), ("self_signup", ""), ("auto_leader", "first"), ("group_limit", "")])),
-    ("update set sends a changed sis id (cleared as blank)",
-     UpdateGroupSet("P", 41, (FieldChange("sis_id", "S1", None),),
-                    {"self_signup": "enabled", "auto_leader": None, "group_limit": 3,
-                     "sis_id": None}),
+      [("self_signup", ""), ("auto_leader", "first"), ("group_limit", "")])),
+    ("update set sends a changed sis id (cleared as blank) and a new name",
+     UpdateGroupSet("P2", 41, (FieldChange("name", "P", "P2"), FieldChange("sis_id", "S1", None)),
+                    {"name": "P", "self_signup": "enabled", "auto_leader": None,
+                     "group_limit": 3, "sis_id": "S1"}),
      ("PUT", "/api/v1/group_categories/41",
-      [("name", "P"), ("self_signup", "enabled"), ("auto_leader", ""), ("group_limit", "3"),
+      [("name", "P2"), ("self_signup", "enabled"), ("auto_leader", ""), ("group_limit", "3"),
        ("sis_group_category_id", "")])),
     ("create group in existing set",
      CreateGroup("Q", "T1", {"description": "d", "join_level": "invitation_only",
-                             "max_membership": 5, "sis_id": "G1"}),
+                             "max_membership": 5, "sis_id": "G1"}, set_id=42),
      ("POST", "/api/v1/group_categories/42/groups",
-      [("name", "T1"), ("description", "d"), ("join_level", "invitation_only"),
-       ("max_membership", "5"), ("sis_group_id", "G1")])),
+      [("name", "T1"), ("description", "d"), ("max_membership", "5"),
+       ("join_level", "invitation_only"), ("sis_group_id", "G1")])),
     ("update group sends changes only",
      UpdateGroup("Q", "T1", 501, (FieldChange("description", "a", None),
                                   FieldChange("max_membership", None, 3))),
@@ -94,7 +99,7 @@ BODY_CASES: list[tuple[str, Operation, tuple[str, str, list[tuple[str, str]]]]] 
                          ids=[c[0] for c in BODY_CASES])
 def test_request_bodies(op: Operation, call: tuple[str, str, list[tuple[str, str]]]) -> None:
     api = FakeAPI()
-    report = _run(api, [op], set_ids={"Q": 42})
+    report = _run(api, [op])
     assert report.ok, report.as_dict()
     assert api.writes() == [call]
 
@@ -111,7 +116,7 @@ def test_wire_bodies_through_the_real_client() -> None:
     ]
     assert apply_plan(client, FakePlan(101, tuple(ops))).ok
     bodies = [c.request.body for c in responses.calls]
-    assert bodies == ["name=P&self_signup=&auto_leader=&group_limit=3", "members%5B%5D="]
+    assert bodies == ["self_signup=&auto_leader=&group_limit=3", "members%5B%5D="]
 
 
 def test_created_set_id_flows_to_groups_members_and_leader() -> None:
@@ -152,10 +157,10 @@ def test_failed_group_create_skips_its_members_and_leader_only() -> None:
     path = "/api/v1/group_categories/42/groups"
     api = FakeAPI(script={("POST", path): [_failure(path), {"id": 90}]})
     ops: list[Operation] = [
-        CreateGroup("Q", "A", {}), CreateGroup("Q", "B", {}),
+        CreateGroup("Q", "A", {}, set_id=42), CreateGroup("Q", "B", {}, set_id=42),
         _members("Q", "A", None, {1}), _members("Q", "B", None, {2}),
         SetLeader("Q", "A", None, 1, None)]
-    report = _run(api, ops, set_ids={"Q": 42})
+    report = _run(api, ops)
     assert [op.key for op, _ in report.done] == [("Q", "B"), ("Q", "B")]
     assert [op.key for op, _ in report.failed] == [("Q", "A")]
     assert len(report.skipped) == 2
@@ -175,7 +180,7 @@ def test_ambiguous_set_create_is_adopted_not_duplicated() -> None:
         ("POST", CATS): [_ambiguous(CATS)],
         ("GET", CATS): [[{"id": 41, "name": "Old"}, {"id": 77, "name": "New"}]]})
     report = _run(api, [CreateGroupSet("New", {}), CreateGroup("New", "G", {})],
-                  set_ids={"Old": 41})
+                  known_set_ids=frozenset({41}))
     assert report.ok
     assert "adopted id=77" in report.done[0][1]
     posts = [p for m, p, _ in api.calls if m == "POST"]
@@ -187,8 +192,8 @@ def test_ambiguous_group_create_ignores_known_same_named_group() -> None:
     api = FakeAPI(script={
         ("POST", path): [_ambiguous(path)],
         ("GET", path): [[{"id": 500, "name": "T"}, {"id": 501, "name": "T"}]]})
-    report = _run(api, [CreateGroup("Q", "T", {})], set_ids={"Q": 42},
-                  group_ids={("Q", "Other"): 500})
+    report = _run(api, [CreateGroup("Q", "T", {}, set_id=42)],
+                  known_group_ids=frozenset({500}))
     assert report.ok and report.created_groups == {("Q", "T"): 501}
     assert sum(1 for m, _, _ in api.calls if m == "POST") == 1
 
@@ -212,7 +217,7 @@ def test_ambiguous_create_with_two_new_candidates_is_not_guessed() -> None:
     path = "/api/v1/group_categories/42/groups"
     api = FakeAPI(script={("POST", path): [_ambiguous(path)],
                           ("GET", path): [[{"id": 1, "name": "T"}, {"id": 2, "name": "T"}]]})
-    report = _run(api, [CreateGroup("Q", "T", {})], set_ids={"Q": 42})
+    report = _run(api, [CreateGroup("Q", "T", {}, set_id=42)])
     assert "not guessing" in report.failed[0][1]
     assert sum(1 for m, _, _ in api.calls if m == "POST") == 1
 
@@ -236,14 +241,14 @@ def test_sis_id_write_failures_point_at_manage_sis(op: Operation, method: str, p
                                                    status: int, hinted: bool) -> None:
     error: CanvasError = (CanvasAuthError(method, path, status, "not allowed") if status == 401
                           else _failure(path, status))
-    report = _run(FakeAPI(script={(method, path): [error]}), [op], set_ids={"Q": 42})
+    report = _run(FakeAPI(script={(method, path): [error]}), [op])
     assert ("manage_sis permission" in report.failed[0][1]) is hinted
 
 
 def test_unknown_setting_fails_the_op() -> None:
     api = FakeAPI()
     report = _run(api, [CreateGroupSet("New", {"colour": "red"})])
-    assert "unsupported setting(s): colour" in report.failed[0][1]
+    assert "unsupported group set setting(s): colour" in report.failed[0][1]
     assert api.calls == []
 
 
@@ -294,7 +299,7 @@ def test_ambiguous_create_with_sis_id_adopts_only_the_matching_sis() -> None:
         ("POST", path): [_ambiguous(path)],
         ("GET", path): [[{"id": 1, "name": "T", "sis_group_id": None},
                          {"id": 2, "name": "T", "sis_group_id": "G9"}]]})
-    report = _run(api, [CreateGroup("Q", "T", {"sis_id": "G9"})], set_ids={"Q": 42})
+    report = _run(api, [CreateGroup("Q", "T", {"sis_id": "G9"}, set_id=42)])
     assert report.created_groups == {("Q", "T"): 2}
 
 
@@ -305,3 +310,22 @@ def test_report_lines_for_the_cli() -> None:
     lines = report.lines()
     assert lines[0].startswith("failed  set members of 'B' in 'Q'")
     assert lines[-1] == "1 done, 1 failed, 0 skipped"
+
+
+def test_an_unexpected_error_fails_its_operation_and_keeps_the_report() -> None:
+    """A bug inside one operation must not lose the account of what was already written."""
+    api = FakeAPI(script={("PUT", "/api/v1/groups/2"): [RuntimeError("boom")]})
+    ops: list[Operation] = [_members("Q", "A", 1, {5}), _members("Q", "B", 2, {6}),
+                            DeleteGroup("Q", "X", 3, 0)]
+    report = _run(api, ops)
+    assert report.counts() == {"done": 2, "failed": 1, "skipped": 0}
+    assert report.failed[0][1] == "internal error: RuntimeError: boom"
+
+
+def test_an_operation_without_a_handler_fails_instead_of_raising() -> None:
+    class Strange(DeleteGroup):
+        pass
+
+    report = _run(FakeAPI(), [Strange("Q", "T", 1, 0), DeleteGroup("Q", "U", 2, 0)])
+    assert report.failed[0][1] == "internal error: no handler for Strange"
+    assert report.counts()["done"] == 1

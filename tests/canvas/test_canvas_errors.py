@@ -11,8 +11,8 @@ import requests
 import responses
 from canvas_fakes import BASE, TOKEN, make_client
 
-from reconciler.canvas import AmbiguousWriteError
 from reconciler.errors import (
+    AmbiguousWriteError,
     CanvasAuthError,
     CanvasError,
     CanvasNotFoundError,

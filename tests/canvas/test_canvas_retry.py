@@ -11,8 +11,13 @@ import requests
 import responses
 from canvas_fakes import BASE, make_client
 
-from reconciler.canvas import AmbiguousWriteError, RetryPolicy
-from reconciler.errors import CanvasAuthError, CanvasError, CanvasThrottledError
+from reconciler.canvas import RetryPolicy
+from reconciler.errors import (
+    AmbiguousWriteError,
+    CanvasAuthError,
+    CanvasError,
+    CanvasThrottledError,
+)
 
 PATH = "/api/v1/groups/501"
 URL = BASE + PATH

@@ -232,10 +232,10 @@ def apply_once(server: SandboxServer, spec: Path, client: CanvasClient,
         result = engine.apply(spec, client, allow_delete=True, confirm=lambda _: True,
                               on_progress=lambda op, o: outcomes.append((op, o)),
                               should_stop=should_stop)
+    except ConvergenceError as exc:
+        return Run("ConvergenceError", outcomes, exc.report, events(), exc.message)
     except ApplyError as exc:
         return Run("ApplyError", outcomes, exc.report, events(), exc.message)
-    except ConvergenceError as exc:
-        return Run("ConvergenceError", outcomes, None, events(), exc.message)
     except CanvasError as exc:
         return Run("CanvasError", outcomes, None, events(), exc.message)
     except ReconcilerError as exc:  # anything else is a broken promise, reported below
@@ -358,7 +358,8 @@ def done_problem(state: EmulatorState, op: Operation) -> str | None:
         return None if category is not None else "set does not exist"
     if isinstance(op, UpdateGroupSet):
         assert category is not None
-        wrong = [k for k, v in op.settings.items() if getattr(category, k) != v]
+        expected = {**op.current, **{c.field: c.new for c in op.changes}}
+        wrong = [k for k, v in expected.items() if getattr(category, k) != v]
         return f"set fields {wrong} differ" if wrong else None
     if isinstance(op, DeleteGroupSet):
         return None if not state.t.categories[op.canvas_id].active else "set still active"

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from reconciler.canvas import AmbiguousWriteError, apply_plan
+from reconciler.canvas import apply_plan
 from reconciler.diff import diff
+from reconciler.document import plan_from_dict, plan_to_dict
+from reconciler.errors import AmbiguousWriteError
 from reconciler.model import CourseState, Group, GroupSet
 from reconciler.ops import CreateGroup
-from reconciler.plan import build_plan, plan_from_dict, plan_to_dict
+from reconciler.plan import build_plan
 
 GROUPS = "/api/v1/group_categories/42/groups"
 
@@ -49,14 +51,14 @@ def test_plan_carries_every_current_id_and_keeps_its_identity() -> None:
     current = _current()
     plan = build_plan(diff(current, current), current, {})
     assert plan.known_set_ids == frozenset({42}) and plan.known_group_ids == frozenset({500})
-    assert plan_from_dict(plan_to_dict(plan)) == plan  # hints, not part of the document
+    assert plan_from_dict(plan_to_dict(plan)) == plan  # the document carries them too
 
 
 def test_ambiguous_create_never_adopts_a_group_known_at_plan_time() -> None:
     """Bug found: adoption only excluded ids the operations named, so the pre-existing
     group 500 named "T" was adopted as the new "T" (and its members would be overwritten)."""
     current = _current()
-    plan = build_plan([CreateGroup("Q", "T", {})], current, {})
+    plan = build_plan([CreateGroup("Q", "T", {}, set_id=42)], current, {})
     canvas = _Canvas()
 
     report = apply_plan(canvas, plan)

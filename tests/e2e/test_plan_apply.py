@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.document import FORMAT_VERSION
 from reconciler.sandbox import SandboxServer
 
 from .helpers import categories, groups_of, member_logins, run, snapshot, write_spec
@@ -63,7 +64,7 @@ def test_detailed_exitcode_reports_pending_changes(sandbox: SandboxServer, tmp_p
 def test_json_plan_is_a_versioned_document(sandbox: SandboxServer, tmp_path: Path) -> None:
     spec = write_spec(tmp_path, TEAMS)
     doc = json.loads(run(sandbox, "plan", str(spec), "--format", "json").output)
-    assert doc["format_version"] == 1
+    assert doc["format_version"] == FORMAT_VERSION
     actions = sorted((op["action"], op.get("group", "")) for op in doc["operations"])
     assert ("create", "") in actions and ("create", "Team 3") in actions
     assert doc["summary"]["membership_changes"] == 5

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from reconciler.document import FORMAT_VERSION
 from reconciler.sandbox import SandboxServer
 from reconciler.sandbox.seed import DEMO_USER_IDS
 
@@ -15,7 +16,7 @@ from .test_plan_apply import TEAMS
 def test_saved_plan_applies_without_asking(sandbox: SandboxServer, tmp_path: Path) -> None:
     spec, saved = write_spec(tmp_path, TEAMS), tmp_path / "plan.json"
     assert run(sandbox, "plan", str(spec), "--out", str(saved)).exit_code == 0
-    assert json.loads(saved.read_text(encoding="utf-8"))["format_version"] == 1
+    assert json.loads(saved.read_text(encoding="utf-8"))["format_version"] == FORMAT_VERSION
     result = run(sandbox, "apply", str(spec), "--plan", str(saved))
     assert result.exit_code == 0, result.output
     assert "Team 3" in groups_of(sandbox, categories(sandbox)["Project Teams"]["id"])

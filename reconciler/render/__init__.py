@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from reconciler.plan import Plan, plan_to_dict
-from reconciler.render_text import op_lines
+from reconciler.document import plan_to_dict
+from reconciler.plan import Plan
+from reconciler.render.text import op_lines
 
 Format = Literal["text", "json", "markdown"]
 NO_CHANGES = "No changes. Canvas matches the spec."

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from reconciler.model import user_label
 from reconciler.ops import (
     CreateGroup,
     CreateGroupSet,
@@ -34,9 +35,7 @@ def quote(value: Any) -> str:
 
 
 def label(uid: int | None, labels: Labels) -> str:
-    if uid is None:
-        return "(none)"
-    return labels.get(uid, f"canvas:{uid}")
+    return "(none)" if uid is None else user_label(uid, labels)
 
 
 def _where(op: CreateGroup | UpdateGroup | DeleteGroup | SetMembers | SetLeader) -> str:
@@ -97,7 +96,7 @@ def _set_leader(op: SetLeader, labels: Labels) -> list[str]:
     return [f"~ leader of {_where(op)}: {label(op.old, labels)} → {label(op.leader, labels)}"]
 
 
-_FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
+FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
     CreateGroupSet: _create_set,
     UpdateGroupSet: _update_set,
     DeleteGroupSet: _delete_set,
@@ -111,7 +110,7 @@ _FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
 
 def op_lines(op: Operation, labels: Labels, *, color: bool = False) -> list[str]:
     """The lines for one operation; with `color`, the heading's symbol and text coloured."""
-    lines = _FORMATTERS[type(op)](op, labels)
+    lines = FORMATTERS[type(op)](op, labels)
     if color:
         lines[0] = f"{COLORS[lines[0][0]]}{lines[0]}{RESET}"
     return lines
