@@ -36,6 +36,7 @@ class Section:
     id: int
     course_id: int
     name: str
+    sis_id: str | None = None  # Canvas's sis_source_id, shown as sis_section_id
 
 
 @dataclass

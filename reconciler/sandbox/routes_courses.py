@@ -5,6 +5,9 @@ GET /courses/:id/users (alias /search_users): `enrollment_type[]` (invalid → 4
 (enrollments, test_student), `user_ids[]`, `search_term` (>= 2 chars). The test student is
 left out unless asked for; sis_user_id and email are always included (login_id and email
 hidden for invited-only users); no rel="last" link.
+
+GET /courses/:id/sections: the course's sections ordered by name, then id
+(SectionsController#index), each with its `sis_section_id`.
 """
 
 from __future__ import annotations
@@ -29,10 +32,9 @@ def show_course(ctx: Ctx) -> Response:
 
 
 def course_sections(ctx: Ctx) -> Response:
-    """GET /courses/:id/sections: the course's sections ordered by id (Section JSON)."""
+    """GET /courses/:id/sections: the course's sections by name, then id (Section JSON)."""
     course = find_course(ctx.state, ctx.args["course_id"])
-    sections = sorted(ctx.state.sections(course.id), key=lambda s: s.id)
-    page, link = paginate(ctx.request, sections)
+    page, link = paginate(ctx.request, ctx.state.sections(course.id))
     return Response([section_json(s, course) for s in page], headers={"Link": link})
 
 

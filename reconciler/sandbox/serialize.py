@@ -38,10 +38,11 @@ def course_json(course: Course) -> JSON:
 
 
 def section_json(section: Section, course: Course) -> JSON:
-    """Canvas's Section object (sections API); SIS and date fields are not modelled."""
+    """Canvas's Section object (sections API); integration ids and dates are not modelled."""
     return {
         "id": section.id, "name": section.name, "course_id": course.id,
-        "sis_section_id": None, "integration_id": None, "sis_course_id": course.sis_course_id,
+        "sis_section_id": section.sis_id, "integration_id": None,
+        "sis_course_id": course.sis_course_id,
         "start_at": None, "end_at": None, "restrict_enrollments_to_section_dates": None,
         "nonxlist_course_id": None,
     }

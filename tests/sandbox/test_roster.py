@@ -54,8 +54,14 @@ def test_roster_bad_requests(sandbox: SandboxServer, params: dict[str, str],
     assert (response.status_code, response.json()) == (400, body)
 
 
-def test_course_sections_listed_in_id_order(sandbox: SandboxServer) -> None:
-    sections = Api(sandbox).all_pages("/courses/101/sections")
-    assert [(s["id"], s["name"], s["course_id"]) for s in sections] == [
-        (11, "Lab 01", 101), (12, "Lab 02", 101)]
+def test_course_sections_listed_by_name_then_id(sandbox: SandboxServer) -> None:
+    """SectionsController#index orders by name, then id; a section's SIS id is shown."""
+    state = sandbox.state
+    first = state.add_section(101, "Lab 00", sis_id="LAB-00")
+    state.add_section(101, "Lab 01", id=5)  # same name as section 11, lower id
+    sections = Api(sandbox).all_pages("/courses/101/sections", per_page=2)
+    assert [(s["id"], s["name"], s["sis_section_id"]) for s in sections] == [
+        (first.id, "Lab 00", "LAB-00"), (5, "Lab 01", None), (11, "Lab 01", None),
+        (12, "Lab 02", None)]
+    assert {s["course_id"] for s in sections} == {101}
     assert Api(sandbox).get("/courses/999/sections").status_code == 404
