@@ -2,8 +2,9 @@
 
 - GET /courses/:id/groups: active groups of every category ordered by category name, group
   name, id; `include[]=users` inlines all non-deleted members (cap 1000).
-- POST /group_categories/:id/groups: unknown category → 400 `{}`; omitted name → a
-  uuid-like name.
+- POST /group_categories/:id/groups: an unknown or deleted category → 404 with the generic
+  not-found body (GroupsController#create's `api_find(GroupCategory.active, ...)` raises
+  RecordNotFound, groups.md §1.1); omitted name → a uuid-like name.
 - Every save (POST, PUT, DELETE) gives a group without max_membership the category's
   group_limit (rules.inherit_group_limit, groups.md §4.2), so a PUT that clears
   max_membership in a limited category ends up with the limit again.
@@ -19,9 +20,9 @@ import random
 import uuid
 
 from reconciler.sandbox.entities import Group
-from reconciler.sandbox.errors import ApiError, bad_request_empty
+from reconciler.sandbox.errors import bad_request_empty, not_found
 from reconciler.sandbox.http import Params, ruby_to_i, to_bool
-from reconciler.sandbox.lookup import find_category, find_course, find_group
+from reconciler.sandbox.lookup import active_category, find_course, find_group
 from reconciler.sandbox.pagination import paginate
 from reconciler.sandbox.router import Ctx, Response, RouteSpec
 from reconciler.sandbox.rules import delete_group, inherit_group_limit, set_members
@@ -50,10 +51,9 @@ def show_group(ctx: Ctx) -> Response:
 
 
 def create_group(ctx: Ctx) -> Response:
-    try:
-        category = find_category(ctx.state, ctx.args["category_id"])
-    except ApiError:
-        raise bad_request_empty() from None
+    category = active_category(ctx.state, ctx.args["category_id"])
+    if category is None:
+        raise not_found()  # the generic body, not the category routes' {"status":"not found"}
     params = ctx.request.params
     check_group(params, None)
     sis_id = params.get("sis_group_id") or None

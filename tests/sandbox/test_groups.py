@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from reconciler.sandbox import SandboxServer
+from reconciler.sandbox.errors import NOT_FOUND
 from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS, STUDY_CIRCLE_GROUP_ID
 from tests.sandbox.helpers import Api, member_ids
 
@@ -154,12 +155,22 @@ def test_group_names_are_not_unique_and_ordered(sandbox: SandboxServer) -> None:
     assert names == ["Alpha", "Alpha", "Team 1", "Team 2", "Team 3"]
 
 
-def test_group_validation_and_unknown_category(sandbox: SandboxServer) -> None:
-    api = Api(sandbox)
-    response = api.post("/group_categories/502/groups", data={"name": ""})
+def test_group_validation(sandbox: SandboxServer) -> None:
+    response = Api(sandbox).post("/group_categories/502/groups", data={"name": ""})
     assert response.status_code == 400
     assert response.json()["errors"]["name"][0]["message"] == "Name is required"
-    assert api.post("/group_categories/99999/groups", data={"name": "x"}).json() == {}
+
+
+def test_group_create_in_unknown_or_deleted_category_is_a_404(sandbox: SandboxServer) -> None:
+    """GroupsController#create looks the category up with api_find(GroupCategory.active, id):
+    a miss raises RecordNotFound, rendered as the generic 404 (groups.md §1.1)."""
+    api = Api(sandbox)
+    category_id, _ = new_set(api)
+    api.ok("DELETE", f"/group_categories/{category_id}")
+    for ref in ("99999", str(category_id), "sis_group_category_id:nope"):
+        response = api.post(f"/group_categories/{ref}/groups", data={"name": "x"})
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), ref
+    assert sandbox.state.write_log[-1].status == 404
 
 
 @pytest.mark.parametrize("path", [f"/groups/{PAIR1}/users/1001",
