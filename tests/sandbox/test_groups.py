@@ -161,6 +161,34 @@ def test_group_validation(sandbox: SandboxServer) -> None:
     assert response.json()["errors"]["name"][0]["message"] == "Name is required"
 
 
+def test_course_groups_are_never_public(sandbox: SandboxServer) -> None:
+    """G `ensure_defaults` saves is_public false unless the category is `communities`, so a
+    course group stays private whatever is sent, and true→false never comes up for it."""
+    api = Api(sandbox)
+    created = api.ok("POST", "/group_categories/502/groups",
+                     data={"name": "Open", "is_public": "true"})
+    assert created["is_public"] is False
+    for value in ("true", "false", "true"):
+        assert api.ok("PUT", f"/groups/{created['id']}",
+                      data={"is_public": value})["is_public"] is False
+    assert api.ok("GET", f"/groups/{created['id']}")["is_public"] is False
+
+
+def test_community_groups_may_only_go_public(sandbox: SandboxServer) -> None:
+    """`validates_allowed_transitions :is_public, false => true`, reachable only where
+    is_public can be true: in a communities category."""
+    category = sandbox.state.create_category(101, "Communities", role="communities")
+    api = Api(sandbox)
+    group = api.ok("POST", f"/group_categories/{category.id}/groups",
+                   data={"name": "Open", "is_public": "true"})
+    assert group["is_public"] is True
+    response = api.put(f"/groups/{group['id']}", data={"is_public": "false"})
+    message = "cannot be changed to that value"
+    assert (response.status_code, response.json()) == (400, {"errors": {"is_public": [
+        {"attribute": "is_public", "type": message, "message": message}]}})
+    assert api.ok("GET", f"/groups/{group['id']}")["is_public"] is True
+
+
 def test_group_create_in_unknown_or_deleted_category_is_a_404(sandbox: SandboxServer) -> None:
     """GroupsController#create looks the category up with api_find(GroupCategory.active, id):
     a miss raises RecordNotFound, rendered as the generic 404 (groups.md §1.1)."""
