@@ -18,9 +18,7 @@ ENROLLMENT_TYPES: dict[str, str] = {
     "designer": "DesignerEnrollment",
     "student_view": "StudentViewEnrollment",
 }
-ROLE_NAMES = {cls: cls for cls in ENROLLMENT_TYPES.values()}
 ROLE_IDS: dict[str, int] = {cls: n for n, cls in enumerate(ENROLLMENT_TYPES.values(), start=1)}
-ENROLLMENT_STATES = ("active", "invited", "creation_pending", "rejected", "completed", "inactive")
 
 
 @dataclass
@@ -38,6 +36,7 @@ class Section:
     id: int
     course_id: int
     name: str
+    sis_id: str | None = None  # Canvas's sis_source_id, shown as sis_section_id
 
 
 @dataclass

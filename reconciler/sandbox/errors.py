@@ -53,7 +53,7 @@ def category_not_found() -> ApiError:
 
 
 def bad_request_empty() -> ApiError:
-    """Leader not a member, unknown category on group create (groups.md §1.1): 400 `{}`."""
+    """A leader who is not a member (groups.md §4.4): 400 `{}`."""
     return ApiError(400, {})
 
 

@@ -1,7 +1,8 @@
 """Resolve URL ids: numeric or `sis_<field>:<value>` (groups.md §1 "IDs in URLs", §4.6).
 
-Not-found bodies differ by route: categories answer `{"status":"not found"}`, everything
-else the generic `The specified resource does not exist.`
+Not-found bodies differ by route: the category routes answer `{"status":"not found"}`,
+everything else (group create in a category included) the generic `The specified resource
+does not exist.`
 """
 
 from __future__ import annotations
@@ -31,13 +32,22 @@ def find_course(state: EmulatorState, ref: str) -> Course:
 
 
 def find_category(state: EmulatorState, ref: str) -> GroupCategory:
+    """An active category, else the category controller's 404 `{"status":"not found"}`."""
+    category = active_category(state, ref)
+    if category is None:
+        raise category_not_found()
+    return category
+
+
+def active_category(state: EmulatorState, ref: str) -> GroupCategory | None:
+    """An active category by id or `sis_group_category_id:X`; deleted ones are not found."""
     sis = _sis(ref, "sis_group_category_id")
     for category in state.t.categories.values():
         if not category.active:
             continue
         if category.id == _numeric(ref) or (sis is not None and category.sis_id == sis):
             return category
-    raise category_not_found()
+    return None
 
 
 def find_group(state: EmulatorState, ref: str) -> Group:

@@ -1,7 +1,9 @@
 """Save and load the emulator state as JSON, atomically (temp file + rename).
 
 With `SandboxServer(state_file=...)` the server saves after every write, so a `plan` process
-and a later `apply` process see one Canvas.
+and a later `apply` process see one Canvas. A column added to an entity later has a default,
+and a row saved before it existed loads with that default (e.g. a section's `sis_id`), so old
+state files stay loadable without a format bump.
 """
 
 from __future__ import annotations

@@ -4,7 +4,11 @@ GET /courses/:id/users (alias /search_users): `enrollment_type[]` (invalid → 4
 "Invalid enrollment type: X"), `enrollment_state[]` (default active + invited), `include[]`
 (enrollments, test_student), `user_ids[]`, `search_term` (>= 2 chars). The test student is
 left out unless asked for; sis_user_id and email are always included (login_id and email
-hidden for invited-only users); no rel="last" link.
+hidden for invited-only users); no rel="last" link. Each inlined enrollment carries Canvas's
+SIS block (sis_course_id, sis_section_id, sis_user_id, ...) and html_url.
+
+GET /courses/:id/sections: the course's sections ordered by name, then id
+(SectionsController#index), each with its `sis_section_id`.
 """
 
 from __future__ import annotations
@@ -14,7 +18,13 @@ from reconciler.sandbox.errors import field_error, request_error
 from reconciler.sandbox.lookup import find_course
 from reconciler.sandbox.pagination import paginate
 from reconciler.sandbox.router import Ctx, Response, RouteSpec
-from reconciler.sandbox.serialize import course_json, roster_user_json, section_json
+from reconciler.sandbox.serialize import (
+    JSON,
+    course_json,
+    enrollment_json,
+    roster_user_json,
+    section_json,
+)
 
 DEFAULT_STATES = ("active", "invited")
 
@@ -29,10 +39,9 @@ def show_course(ctx: Ctx) -> Response:
 
 
 def course_sections(ctx: Ctx) -> Response:
-    """GET /courses/:id/sections: the course's sections ordered by id (Section JSON)."""
+    """GET /courses/:id/sections: the course's sections by name, then id (Section JSON)."""
     course = find_course(ctx.state, ctx.args["course_id"])
-    sections = sorted(ctx.state.sections(course.id), key=lambda s: s.id)
-    page, link = paginate(ctx.request, sections)
+    page, link = paginate(ctx.request, ctx.state.sections(course.id))
     return Response([section_json(s, course) for s in page], headers={"Link": link})
 
 
@@ -52,9 +61,14 @@ def course_users(ctx: Ctx) -> Response:
     users = filter_users(ctx, users)
     page, link = paginate(ctx.request, users, with_last=False)
     body = [roster_user_json(ctx.state, u, course.id,
-                             matches[u.id] if "enrollments" in includes else None)
+                             _enrollments(ctx, matches[u.id]) if "enrollments" in includes
+                             else None)
             for u in page]
     return Response(body, headers={"Link": link})
+
+
+def _enrollments(ctx: Ctx, enrollments: list[Enrollment]) -> list[JSON]:
+    return [enrollment_json(ctx.state, e, ctx.base_url) for e in enrollments]
 
 
 def _enrollment_types(values: list[str]) -> set[str]:

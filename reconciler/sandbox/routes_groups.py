@@ -2,11 +2,14 @@
 
 - GET /courses/:id/groups: active groups of every category ordered by category name, group
   name, id; `include[]=users` inlines all non-deleted members (cap 1000).
-- POST /group_categories/:id/groups: unknown category → 400 `{}`; omitted name → a
-  uuid-like name.
+- POST /group_categories/:id/groups: an unknown or deleted category → 404 with the generic
+  not-found body (GroupsController#create's `api_find(GroupCategory.active, ...)` raises
+  RecordNotFound, groups.md §1.1); omitted name → a uuid-like name.
 - Every save (POST, PUT, DELETE) gives a group without max_membership the category's
   group_limit (rules.inherit_group_limit, groups.md §4.2), so a PUT that clears
   max_membership in a limited category ends up with the limit again.
+- `is_public` is saved false outside `communities` categories, so course groups are always
+  private whatever is sent (G `ensure_defaults`; validation.saved_is_public).
 - PUT /groups/:id: attributes, `leader[id]` (must already be a member, checked before
   `members[]` is applied, else 400 `{}`), and `members[]` full replacement (rules.set_members).
   POST/PUT responses always include users, group_category and permissions.
@@ -18,15 +21,15 @@ from __future__ import annotations
 import random
 import uuid
 
-from reconciler.sandbox.entities import Group
-from reconciler.sandbox.errors import ApiError, bad_request_empty
-from reconciler.sandbox.http import Params, ruby_to_i, to_bool
-from reconciler.sandbox.lookup import find_category, find_course, find_group
+from reconciler.sandbox.entities import Group, GroupCategory
+from reconciler.sandbox.errors import bad_request_empty, not_found
+from reconciler.sandbox.http import Params, ruby_to_i
+from reconciler.sandbox.lookup import active_category, find_course, find_group
 from reconciler.sandbox.pagination import paginate
 from reconciler.sandbox.router import Ctx, Response, RouteSpec
 from reconciler.sandbox.rules import delete_group, inherit_group_limit, set_members
 from reconciler.sandbox.serialize import group_json
-from reconciler.sandbox.validation import check_group, check_sis_id
+from reconciler.sandbox.validation import check_group, check_sis_id, saved_is_public
 
 WRITE_INCLUDES = frozenset({"users", "group_category", "permissions"})
 GROUP_INCLUDES = WRITE_INCLUDES
@@ -50,17 +53,16 @@ def show_group(ctx: Ctx) -> Response:
 
 
 def create_group(ctx: Ctx) -> Response:
-    try:
-        category = find_category(ctx.state, ctx.args["category_id"])
-    except ApiError:
-        raise bad_request_empty() from None
+    category = active_category(ctx.state, ctx.args["category_id"])
+    if category is None:
+        raise not_found()  # the generic body, not the category routes' {"status":"not found"}
     params = ctx.request.params
-    check_group(params, None)
+    check_group(params, None, category)
     sis_id = params.get("sis_group_id") or None
     check_sis_id(ctx.state, "groups", sis_id, None)
     group = ctx.state.create_group(category.id, params.get("name") or _generated_name(ctx),
                                    sis_id=sis_id)
-    _apply_attributes(group, params)
+    _apply_attributes(group, category, params)
     inherit_group_limit(ctx.state, group)
     ctx.ids.update(category_id=category.id, group_id=group.id)
     return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES))
@@ -79,12 +81,13 @@ def update_group(ctx: Ctx) -> Response:
     leader = _leader_param(params)
     if leader and leader not in ctx.state.member_ids(group.id):
         raise bad_request_empty()
-    check_group(params, group)
+    category = ctx.state.t.categories[group.category_id]
+    check_group(params, group, category)
     if params.has("sis_group_id"):
         sis_id = params.get("sis_group_id") or None
         check_sis_id(ctx.state, "groups", sis_id, group.id)
         group.sis_id = sis_id
-    _apply_attributes(group, params)
+    _apply_attributes(group, category, params)
     inherit_group_limit(ctx.state, group)
     if leader is not None:
         group.leader_id = leader or None
@@ -106,13 +109,12 @@ def _leader_param(params: Params) -> int | None:
     return ruby_to_i(value) if value else 0
 
 
-def _apply_attributes(group: Group, params: Params) -> None:
+def _apply_attributes(group: Group, category: GroupCategory, params: Params) -> None:
     if params.get("name") is not None:
         group.name = str(params.get("name"))
     if params.has("description"):
         group.description = params.get("description")
-    if params.get("is_public") is not None:
-        group.is_public = to_bool(params.get("is_public"))
+    group.is_public = saved_is_public(category, params.get("is_public"), group.is_public)
     if params.get("join_level") is not None:
         group.join_level = str(params.get("join_level"))
     if params.has("max_membership"):

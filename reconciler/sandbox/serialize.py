@@ -38,10 +38,11 @@ def course_json(course: Course) -> JSON:
 
 
 def section_json(section: Section, course: Course) -> JSON:
-    """Canvas's Section object (sections API); SIS and date fields are not modelled."""
+    """Canvas's Section object (sections API); integration ids and dates are not modelled."""
     return {
         "id": section.id, "name": section.name, "course_id": course.id,
-        "sis_section_id": None, "integration_id": None, "sis_course_id": course.sis_course_id,
+        "sis_section_id": section.sis_id, "integration_id": None,
+        "sis_course_id": course.sis_course_id,
         "start_at": None, "end_at": None, "restrict_enrollments_to_section_dates": None,
         "nonxlist_course_id": None,
     }
@@ -54,8 +55,9 @@ def user_brief(user: User) -> JSON:
 
 
 def roster_user_json(state: EmulatorState, user: User, course_id: int,
-                     enrollments: list[Enrollment] | None, *, with_email: bool = True) -> JSON:
-    """User JSON on roster endpoints: SIS id always; login_id/email hidden for invited-only."""
+                     enrollments: list[JSON] | None, *, with_email: bool = True) -> JSON:
+    """User JSON on roster endpoints: SIS id always; login_id/email hidden for invited-only.
+    `enrollments` are already rendered (`enrollment_json`)."""
     body = user_brief(user)
     body["sis_user_id"] = user.sis_user_id
     body["integration_id"] = None
@@ -64,7 +66,7 @@ def roster_user_json(state: EmulatorState, user: User, course_id: int,
         if with_email:
             body["email"] = user.email
     if enrollments is not None:
-        body["enrollments"] = [enrollment_json(e) for e in enrollments]
+        body["enrollments"] = enrollments
     return body
 
 
@@ -73,15 +75,34 @@ def _identity_hidden(state: EmulatorState, user_id: int, course_id: int) -> bool
     return bool(states) and states <= HIDDEN_IDENTITY_STATES
 
 
-def enrollment_json(enrollment: Enrollment) -> JSON:
-    return {
-        "id": enrollment.id, "course_id": enrollment.course_id,
-        "course_section_id": enrollment.section_id, "type": enrollment.type,
+def enrollment_json(state: EmulatorState, enrollment: Enrollment, base_url: str) -> JSON:
+    """Canvas's Enrollment (lib/api/v1/enrollment.rb), with the keys a recorded Canvas sends:
+    start/end dates and last_attended_at (null here), the SIS block (the caller may read SIS
+    data), html_url. Students' `grades` and the activity fields are not modelled."""
+    body: JSON = {
+        "id": enrollment.id, "root_account_id": 1, "user_id": enrollment.user_id,
+        "course_id": enrollment.course_id, "course_section_id": enrollment.section_id,
+        "associated_user_id": None, "limit_privileges_to_course_section": False,
+        "created_at": enrollment.created_at, "updated_at": enrollment.created_at,
+        "start_at": None, "end_at": None, "type": enrollment.type,
         "enrollment_state": enrollment.state, "role": enrollment.type,
-        "role_id": ROLE_IDS.get(enrollment.type, 0), "user_id": enrollment.user_id,
-        "root_account_id": 1, "associated_user_id": None,
-        "limit_privileges_to_course_section": False, "created_at": enrollment.created_at,
-        "updated_at": enrollment.created_at,
+        "role_id": ROLE_IDS.get(enrollment.type, 0), "last_attended_at": None,
+    }
+    body.update(_enrollment_sis(state, enrollment))
+    body["html_url"] = f"{base_url}/courses/{enrollment.course_id}/users/{enrollment.user_id}"
+    return body
+
+
+def _enrollment_sis(state: EmulatorState, enrollment: Enrollment) -> JSON:
+    """The SIS ids of the enrollment's account (none modelled), course, section and user."""
+    section = state.t.sections.get(enrollment.section_id or 0)
+    return {
+        "sis_account_id": None,
+        "sis_course_id": state.course(enrollment.course_id).sis_course_id,
+        "course_integration_id": None,
+        "sis_section_id": section.sis_id if section is not None else None,
+        "section_integration_id": None,
+        "sis_user_id": state.user(enrollment.user_id).sis_user_id,
     }
 
 

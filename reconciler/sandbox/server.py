@@ -1,8 +1,9 @@
 """`SandboxServer`: the emulator on a loopback `ThreadingHTTPServer`.
 
-Standard library only. `start()` serves from a daemon thread (tests, demo); `serve_forever()`
-blocks (the CLI's `reconciler sandbox serve`). With `state_file` the state is loaded from that
-file when it exists (else the demo seed) and saved after every write.
+Standard library only. `start()` serves from a daemon thread and `stop()` ends it; `wait()`
+blocks until then (the CLI's `reconciler sandbox serve` is `start()` then `wait()`). With
+`state_file` the state is loaded from that file when it exists (else the demo seed) and saved
+after every write.
 """
 
 from __future__ import annotations
@@ -115,14 +116,6 @@ class SandboxServer:
         """Block until `stop()` is called from elsewhere; Ctrl-C raises KeyboardInterrupt."""
         while self._thread is not None and self._thread.is_alive():
             self._thread.join(timeout=0.2)  # short joins keep the main thread interruptible
-
-    def serve_forever(self) -> None:
-        try:
-            self._httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-        finally:
-            self._httpd.server_close()
 
     def __enter__(self) -> SandboxServer:
         return self.start()

@@ -93,9 +93,11 @@ class EmulatorState:
             self.t.courses[course.id] = course
             return course
 
-    def add_section(self, course_id: int, name: str, *, id: int | None = None) -> Section:
+    def add_section(self, course_id: int, name: str, *, sis_id: str | None = None,
+                    id: int | None = None) -> Section:
         with self.lock:
-            section = Section(self.next_id("section", id), self.course(course_id).id, name)
+            section = Section(self.next_id("section", id), self.course(course_id).id, name,
+                              sis_id)
             self.t.sections[section.id] = section
             return section
 
@@ -170,8 +172,10 @@ class EmulatorState:
             return sorted(self.t.courses.values(), key=lambda c: c.id)
 
     def sections(self, course_id: int) -> list[Section]:
+        """A course's sections ordered by name, then id (SectionsController#index)."""
         with self.lock:
-            return [s for s in self.t.sections.values() if s.course_id == course_id]
+            return sorted((s for s in self.t.sections.values() if s.course_id == course_id),
+                          key=lambda s: (s.name, s.id))
 
     def enrollments(self, course_id: int, user_id: int | None = None) -> list[Enrollment]:
         """Non-deleted enrollments in a course, optionally of one user, by id."""

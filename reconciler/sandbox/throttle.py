@@ -7,6 +7,9 @@ added (refunding the reservation). The bucket leaks `outflow` (10) units per sec
 clamped to [0, maximum (800)]. Headers: `X-Request-Cost` (omitted when throttled) and
 `X-Rate-Limit-Remaining` = hwm - count, as float strings. Throttled: 403 text/plain
 "403 Forbidden (Rate Limit Exceeded)\\n" (OSS) or 429 (hosted since 2025-10); no Retry-After.
+request_throttle.rb writes the body as the code, Rack's reason phrase for it and "(Rate
+Limit Exceeded)"; the emulator applies that template to 429 too, giving "429 Too Many
+Requests (Rate Limit Exceeded)\\n" (the hosted 429 body itself was not seen).
 
 Real Canvas measures CPU and DB seconds, typically well under 1 unit per API call (§1.4);
 the emulator charges a deterministic cost instead: GET 0.1 + 0.001 per item returned (a
@@ -20,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,9 @@ class ThrottleConfig:
         return self.write_cost
 
     def body(self) -> bytes:
-        return f"{self.status} Forbidden (Rate Limit Exceeded)\n".encode()
+        """`<status> <reason phrase> (Rate Limit Exceeded)\\n`; Python's phrases for 403 and
+        429 are Rack's ("Forbidden", "Too Many Requests")."""
+        return f"{self.status} {HTTPStatus(self.status).phrase} (Rate Limit Exceeded)\n".encode()
 
 
 @dataclass

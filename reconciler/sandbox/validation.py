@@ -5,7 +5,11 @@
   group_limit > 1; invalid self_signup / auto_leader values silently become null
   (`GroupCategories::ParamsPolicy`); on update the three settings are always (re)set.
 - Group: name required when given as "" (omitted → a generated uuid-like name), <= 255;
-  max_membership > 1; is_public only false → true. Names are not unique.
+  max_membership > 1. Names are not unique. `is_public` is saved false unless the category
+  is `communities` (G `ensure_defaults`), so course groups are always private; the
+  false → true-only rule (`validates_allowed_transitions`, "cannot be changed to that
+  value", lib/custom_validations.rb) is checked on the value that would be saved, so it only
+  bites a public community group.
 - SIS ids unique per root account, error on `sis_source_id` (400, per the brief and
   G-API-SPEC; Canvas's category path may answer 422 — see docs/emulator.md).
 """
@@ -77,7 +81,14 @@ def _category_name_error(state: EmulatorState, course_id: int, name: str | None,
     return "Enter a shorter category name" if len(name) > limit else None
 
 
-def check_group(params: Params, existing: Group | None) -> None:
+def saved_is_public(category: GroupCategory, requested: str | None, current: bool) -> bool:
+    """G `ensure_defaults`: the value sent (else the current one), forced false unless the
+    group is a community group."""
+    value = current if requested is None else to_bool(requested)
+    return value and category.role == "communities"
+
+
+def check_group(params: Params, existing: Group | None, category: GroupCategory) -> None:
     errors: dict[str, str] = {}
     name = params.get("name")
     if name is not None and not name.strip():
@@ -87,11 +98,9 @@ def check_group(params: Params, existing: Group | None) -> None:
     limit = params.get_int("max_membership")
     if limit is not None and limit <= 1:
         errors["max_membership"] = "Must be greater than 1"
-    is_public = params.get("is_public")
-    if existing is not None and existing.is_public and is_public is not None \
-            and not to_bool(is_public):
-        # Message text unverified; the rule is from groups.md §4.8.
-        errors["is_public"] = "Can't make a public group private"
+    if existing is not None and existing.is_public and not saved_is_public(
+            category, params.get("is_public"), existing.is_public):
+        errors["is_public"] = "cannot be changed to that value"
     if errors:
         raise validation_error(errors)
 

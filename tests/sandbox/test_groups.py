@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from reconciler.sandbox import SandboxServer
+from reconciler.sandbox.errors import NOT_FOUND
 from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS, STUDY_CIRCLE_GROUP_ID
 from tests.sandbox.helpers import Api, member_ids
 
@@ -154,12 +155,50 @@ def test_group_names_are_not_unique_and_ordered(sandbox: SandboxServer) -> None:
     assert names == ["Alpha", "Alpha", "Team 1", "Team 2", "Team 3"]
 
 
-def test_group_validation_and_unknown_category(sandbox: SandboxServer) -> None:
-    api = Api(sandbox)
-    response = api.post("/group_categories/502/groups", data={"name": ""})
+def test_group_validation(sandbox: SandboxServer) -> None:
+    response = Api(sandbox).post("/group_categories/502/groups", data={"name": ""})
     assert response.status_code == 400
     assert response.json()["errors"]["name"][0]["message"] == "Name is required"
-    assert api.post("/group_categories/99999/groups", data={"name": "x"}).json() == {}
+
+
+def test_course_groups_are_never_public(sandbox: SandboxServer) -> None:
+    """G `ensure_defaults` saves is_public false unless the category is `communities`, so a
+    course group stays private whatever is sent, and true→false never comes up for it."""
+    api = Api(sandbox)
+    created = api.ok("POST", "/group_categories/502/groups",
+                     data={"name": "Open", "is_public": "true"})
+    assert created["is_public"] is False
+    for value in ("true", "false", "true"):
+        assert api.ok("PUT", f"/groups/{created['id']}",
+                      data={"is_public": value})["is_public"] is False
+    assert api.ok("GET", f"/groups/{created['id']}")["is_public"] is False
+
+
+def test_community_groups_may_only_go_public(sandbox: SandboxServer) -> None:
+    """`validates_allowed_transitions :is_public, false => true`, reachable only where
+    is_public can be true: in a communities category."""
+    category = sandbox.state.create_category(101, "Communities", role="communities")
+    api = Api(sandbox)
+    group = api.ok("POST", f"/group_categories/{category.id}/groups",
+                   data={"name": "Open", "is_public": "true"})
+    assert group["is_public"] is True
+    response = api.put(f"/groups/{group['id']}", data={"is_public": "false"})
+    message = "cannot be changed to that value"
+    assert (response.status_code, response.json()) == (400, {"errors": {"is_public": [
+        {"attribute": "is_public", "type": message, "message": message}]}})
+    assert api.ok("GET", f"/groups/{group['id']}")["is_public"] is True
+
+
+def test_group_create_in_unknown_or_deleted_category_is_a_404(sandbox: SandboxServer) -> None:
+    """GroupsController#create looks the category up with api_find(GroupCategory.active, id):
+    a miss raises RecordNotFound, rendered as the generic 404 (groups.md §1.1)."""
+    api = Api(sandbox)
+    category_id, _ = new_set(api)
+    api.ok("DELETE", f"/group_categories/{category_id}")
+    for ref in ("99999", str(category_id), "sis_group_category_id:nope"):
+        response = api.post(f"/group_categories/{ref}/groups", data={"name": "x"})
+        assert (response.status_code, response.json()) == (404, NOT_FOUND), ref
+    assert sandbox.state.write_log[-1].status == 404
 
 
 @pytest.mark.parametrize("path", [f"/groups/{PAIR1}/users/1001",

@@ -31,6 +31,19 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
     assert set(saved) == {"format", "counters", "permission_status", "tables", "write_log"}
 
 
+def test_section_sis_id_is_saved_and_old_files_still_load(tmp_path: Path) -> None:
+    state = seed_demo_state()
+    section = state.add_section(101, "Lab 03", sis_id="LAB-03")
+    state.save(tmp_path / "s.json")
+    assert EmulatorState.load(tmp_path / "s.json").t.sections[section.id].sis_id == "LAB-03"
+    saved = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    for row in saved["tables"]["sections"]:
+        del row["sis_id"]  # a state file written before sections had SIS ids
+    (tmp_path / "old.json").write_text(json.dumps(saved), encoding="utf-8")
+    old = EmulatorState.load(tmp_path / "old.json")
+    assert [s.sis_id for s in old.t.sections.values()] == [None] * len(saved["tables"]["sections"])
+
+
 def test_state_file_shared_between_servers(sandbox_factory: SandboxFactory,
                                            tmp_path: Path) -> None:
     path = tmp_path / "canvas.json"
