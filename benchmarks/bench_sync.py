@@ -52,8 +52,6 @@ class SyncResult:
     verify_empty: bool = False
     second_plan_empty: bool = False
     drift_moved: int = 0
-    drift_ops: int = 0
-    drift_membership_changes: int = 0
     drift_converged: bool = False
     client_sleeps: int = 0
     client_slept_s: float = 0.0
@@ -142,8 +140,6 @@ def run(shape: Shape, *, latency_ms: float = 0, throttle: bool = False,
         result.drift_moved = drift(state, course_id, drift_fraction)
         with measure("drift plan", counter) as phases["drift_plan"]:
             drift_plan = engine.make_plan(spec_path, client).plan
-        result.drift_ops = len(drift_plan.operations)
-        result.drift_membership_changes = drift_plan.counts().membership_changes
         phases["drift_plan"].note = (f"{result.drift_moved} students moved; "
                                      + _plan_note(drift_plan))
         with measure("drift apply (plan+apply+verify)", counter) as phases["drift_apply"]:

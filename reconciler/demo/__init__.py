@@ -12,6 +12,7 @@ from reconciler.errors import ReconcilerError
 from reconciler.ops import Operation
 from reconciler.render import render
 from reconciler.sandbox import SandboxServer, seed_demo_state
+from reconciler.sandbox.seed import DEMO_STUDENT_COUNT
 
 Echo = Callable[[str], None]
 
@@ -30,7 +31,7 @@ def run_demo(echo: Echo) -> engine.ApplyResult:
         with SandboxServer(seed_demo_state()) as server:
             client = CanvasClient(server.base_url, server.token)
             echo(f"Canvas emulator running at {server.base_url} "
-                 "(course 101: 36 made-up students).\n")
+                 f"(course 101: {DEMO_STUDENT_COUNT} made-up students).\n")
             return _three_steps(echo, spec, client)
 
 

@@ -21,8 +21,6 @@ DEMO_STUDENT_COUNT = 36
 EMAIL_DOMAIN = "example.edu"
 
 # User ids: student sNN → 1000 + NN (s01 → 1001, s37 → 1037, s38 → 1038).
-INVITED_STUDENT_LOGIN = "s37"  # enrollment state "invited": no login_id/email in the API
-CONCLUDED_STUDENT_LOGIN = "s38"  # enrollment state "completed"
 TEACHER_LOGIN, TEACHER_ID = "t01", 1100
 TA_LOGIN, TA_ID = "ta01", 1101
 TEST_STUDENT_ID = 1102  # StudentViewEnrollment, hidden from rosters by default
@@ -73,7 +71,6 @@ def student_email(login: str) -> str:
     return f"{login}@{EMAIL_DOMAIN}"
 
 
-DEMO_STUDENT_LOGINS = tuple(student_login(n) for n in range(1, DEMO_STUDENT_COUNT + 1))
 DEMO_USER_IDS: dict[str, int] = {
     **{student_login(n): student_id(n) for n in range(1, 39)},
     TEACHER_LOGIN: TEACHER_ID,

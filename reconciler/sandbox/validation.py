@@ -36,7 +36,6 @@ class CategorySettings:
     self_signup: str | None
     auto_leader: str | None
     group_limit: int | None
-    group_limit_given: bool
 
 
 def category_settings(params: Params) -> CategorySettings:
@@ -51,7 +50,6 @@ def category_settings(params: Params) -> CategorySettings:
         self_signup=self_signup if self_signup in SELF_SIGNUP else None,
         auto_leader=auto_leader if auto_leader in AUTO_LEADER else None,
         group_limit=params.get_int("group_limit"),
-        group_limit_given=params.has("group_limit"),
     )
 
 
