@@ -62,7 +62,7 @@ CASES: list[tuple[str, int, Any, str, type[CanvasError], str]] = [
     ("html empty", 504, "<html></html>", "text/html", CanvasError, "HTML error page"),
     ("throttle 403", 403, "403 Forbidden (Rate Limit Exceeded)\n", "text/plain",
      CanvasThrottledError, "Rate Limit Exceeded"),
-    ("throttle 429", 429, "429 Forbidden (Rate Limit Exceeded)\n", "text/plain",
+    ("throttle 429", 429, "429 Too Many Requests (Rate Limit Exceeded)\n", "text/plain",
      CanvasThrottledError, "Rate Limit Exceeded"),
     ("server error", 500, {"errors": [{"message": "An error occurred.",
                                        "error_code": "internal_server_error"}],

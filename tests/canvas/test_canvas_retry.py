@@ -24,7 +24,7 @@ URL = BASE + PATH
 THROTTLE_TEXT = "403 Forbidden (Rate Limit Exceeded)\n"
 
 FAILURES: dict[str, dict[str, Any]] = {
-    "429": {"status": 429, "body": "429 Forbidden (Rate Limit Exceeded)",
+    "429": {"status": 429, "body": "429 Too Many Requests (Rate Limit Exceeded)",
             "content_type": "text/plain"},
     "403 throttle, positive remaining": {
         "status": 403, "body": THROTTLE_TEXT, "content_type": "text/plain",
