@@ -1,9 +1,11 @@
 """Matching spec entries to Canvas objects by natural key: the one rule, used everywhere.
 
-By SIS id first, then by name among the current objects no SIS id claimed. An absent entry
-with an SIS id matches only by SIS id: a deletion never falls back to guessing by name.
-Canvas allows two groups of one set to share a name (docs/canvas-quirks.md, "group names
-are not unique"), so a name that matches twice is an error, never a guess.
+By SIS id first; then by name among the current objects no SIS id claimed; then, for an
+entry still unmatched, by each of its `previous_names` in turn among the objects nobody
+claimed (a rename that keeps the Canvas id). An absent entry with an SIS id matches only by
+SIS id: a deletion never falls back to guessing by name. Canvas allows two groups of one set
+to share a name (Q-SET-NAMES, docs/canvas-quirks.md), so a name that matches twice is an
+error, never a guess.
 """
 
 from __future__ import annotations
@@ -26,16 +28,25 @@ def match(wanted: Sequence[Entity], have: Sequence[Entity], owner: str,
     `owner` and `noun` name them in messages ("course 101", "group set")."""
     sis_index = {h.sis_id: i for i, h in enumerate(have) if h.sis_id is not None}
     picks = [sis_index.get(w.sis_id) if w.sis_id is not None else None for w in wanted]
-    sis_taken = {i for i in picks if i is not None}
+    by_name = {i for i, w in enumerate(wanted) if picks[i] is None
+               and not (w.absent and w.sis_id is not None)}
+    taken = {i for i in picks if i is not None}
+    for i in sorted(by_name):
+        picks[i] = _by_name(wanted[i].name, have, taken, owner, noun)
+    taken |= {i for i in picks if i is not None}
+    for i in sorted(by_name):
+        for old in wanted[i].previous_names if picks[i] is None else ():
+            pick = _by_name(old, have, taken, owner, noun)
+            if pick is not None:
+                picks[i] = pick
+                taken.add(pick)
+                break
     claimed: dict[int, str] = {}
-    pairs: list[Pair[Entity]] = []
     for want, pick in zip(wanted, picks, strict=True):
-        if pick is None and not (want.absent and want.sis_id is not None):
-            pick = _by_name(want.name, have, sis_taken, owner, noun)
         if pick is not None:
             _claim(claimed, pick, want.name, have[pick], owner, noun)
-        pairs.append((want, have[pick] if pick is not None else None))
-    return pairs
+    return [(want, have[pick] if pick is not None else None)
+            for want, pick in zip(wanted, picks, strict=True)]
 
 
 def _by_name(name: str, have: Sequence[Entity], taken: set[int], owner: str,

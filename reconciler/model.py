@@ -35,11 +35,22 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Guards(Frozen):
+    """A set's removal thresholds from the spec; None = the run's value (guards.py)."""
+
+    max_removal_pct: float | None = None
+    max_delete_pct: float | None = None
+    min_memberships: int | None = None
+    min_groups: int | None = None
+
+
 class Group(Frozen):
     """A Canvas group inside a group set.
 
     `members` is a set of Canvas user ids, or None when the spec does not manage members.
     `leader` is a Canvas user id; only compared when "leader" is in `managed`.
+    `previous_names` (desired side): names the group may still have in Canvas.
+    `has_submission` (current side): Canvas holds submissions made by this group.
     """
 
     name: str
@@ -52,10 +63,16 @@ class Group(Frozen):
     managed: frozenset[str] = GROUP_FIELDS
     absent: bool = False
     canvas_id: int | None = None
+    previous_names: tuple[str, ...] = ()
+    has_submission: bool = False
 
 
 class GroupSet(Frozen):
-    """A Canvas group category ("group set") and its groups."""
+    """A Canvas group category ("group set") and its groups.
+
+    `protected`: Canvas's own category (a `role`): never touched at all. `protect` (desired
+    side): the spec forbids deleting the set or any of its groups. `guards`: the spec's
+    removal thresholds for the set."""
 
     name: str
     self_signup: SelfSignup | None = None
@@ -69,6 +86,9 @@ class GroupSet(Frozen):
     unmanaged_groups: UnmanagedGroups = "delete"
     canvas_id: int | None = None
     protected: bool = False
+    previous_names: tuple[str, ...] = ()
+    protect: bool = False
+    guards: Guards = Guards()
 
 
 class CourseState(Frozen):

@@ -11,6 +11,7 @@ from typing import Any, cast
 
 from reconciler.errors import Problem
 from reconciler.model import MEMBER_KINDS, MemberKind
+from reconciler.spec.checks_identity import check_previous_names, check_protect
 from reconciler.spec.checks_sources import check_group_sources, check_set_sources
 from reconciler.spec.members import Identity, entry_identity, label, normalize
 from reconciler.spec.schema import MAX_NAME, RESERVED_SET_NAMES
@@ -51,8 +52,10 @@ class _Checker:
             return self.problems
         self.course(root.get("course"))
         seen: dict[str, PathKey] = {}
-        for i, group_set in _maps(root.get("group_sets")):
-            self.group_set(("group_sets", i), group_set, seen)
+        sets = [(("group_sets", i), item) for i, item in _maps(root.get("group_sets"))]
+        for path, group_set in sets:
+            self.group_set(path, group_set, seen)
+        check_previous_names(self.add, self.line, sets, "group set")
         return self.problems
 
     def course(self, value: Any) -> None:
@@ -107,13 +110,15 @@ class _Checker:
         self.limit((*path, "group_limit"), item.get("group_limit"))
         self.sis((*path, "sis_id"), item.get("sis_id"), "group set")
         check_set_sources(self.add, path, item)
+        check_protect(self.add, path, item)
         names: dict[str, PathKey] = {}
         members: dict[Identity, PathKey] = {}
-        for j, group in _maps(item.get("groups")):
-            gpath = (*path, "groups", j)
+        groups = [((*path, "groups", j), group) for j, group in _maps(item.get("groups"))]
+        for gpath, group in groups:
             self.group(gpath, group, names)
             if not _absent(item) and not _absent(group):
                 self.group_members(gpath, group, members)
+        check_previous_names(self.add, self.line, groups, "group")
 
     def group(self, path: PathKey, item: dict[str, Any], names: dict[str, PathKey]) -> None:
         name = item.get("name")

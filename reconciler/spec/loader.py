@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from reconciler.errors import Problem, SpecError
 from reconciler.model import MemberKind
+from reconciler.spec.capacity import check_capacity
 from reconciler.spec.checks import check
 from reconciler.spec.rosters import Files, read_files
 from reconciler.spec.schema import TEXT_KEYS, SpecFile
@@ -72,6 +73,7 @@ def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec
         base = base_dir if base_dir is not None else Path(filename).parent
         files, file_problems = read_files(document, source, base)
         problems.extend(file_problems)
+        problems.extend(check_capacity(document, files, source))
     if problems or document is None:
         raise SpecError(in_order(problems, filename))
     return Spec(document, source, files)

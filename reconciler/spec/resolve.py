@@ -17,6 +17,7 @@ from reconciler.model import (
     CourseState,
     Group,
     GroupSet,
+    Guards,
     MembersMode,
     Roster,
 )
@@ -83,15 +84,18 @@ class _Resolver:
     def group(self, path: PathKey, spec: GroupSpec, sources: list[Sourced] | None,
               seen: dict[int, Sourced], roles: Collection[str]) -> Group:
         managed = frozenset(GROUP_FIELDS & spec.model_fields_set)
+        previous = tuple(spec.previous_names)
         if spec.state == "absent":
-            return Group(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed)
+            return Group(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed,
+                         previous_names=previous)
         members = None if sources is None else frozenset(self.members(sources, seen, roles))
         leader = self.leader(path, spec, members, roles)
         if "leader" in spec.model_fields_set:
             managed |= {"leader"}
         return Group(name=spec.name, description=spec.description,
                      max_membership=spec.max_membership, join_level=spec.join_level,
-                     sis_id=spec.sis_id, members=members, leader=leader, managed=managed)
+                     sis_id=spec.sis_id, members=members, leader=leader, managed=managed,
+                     previous_names=previous)
 
     def leader(self, path: PathKey, spec: GroupSpec, members: frozenset[int] | None,
                roles: Collection[str]) -> int | None:
@@ -156,8 +160,10 @@ class _SetResolver:
         path: PathKey = ("group_sets", i)
         keys = spec.model_fields_set
         managed = frozenset(GROUP_SET_FIELDS & keys)
+        previous = tuple(spec.previous_names)
         if spec.state == "absent":
-            return GroupSet(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed)
+            return GroupSet(name=spec.name, sis_id=spec.sis_id, absent=True, managed=managed,
+                            previous_names=previous)
         if spec.assign is not None:
             groups = self.generated(path, spec, self.current.get(i))
         else:
@@ -168,7 +174,9 @@ class _SetResolver:
                         auto_leader=spec.auto_leader, group_limit=spec.group_limit,
                         sis_id=spec.sis_id, groups=groups, managed=managed,
                         members_mode=_mode(spec),
-                        unmanaged_groups=spec.unmanaged_groups if owns else "keep")
+                        unmanaged_groups=spec.unmanaged_groups if owns else "keep",
+                        previous_names=previous, protect=spec.protect,
+                        guards=Guards(**spec.guards.model_dump()) if spec.guards else Guards())
 
     def generated(self, path: PathKey, spec: GroupSetSpec,
                   now: GroupSet | None) -> tuple[Group, ...]:
@@ -186,8 +194,8 @@ def _owned(spec: Spec, course_id: int, current: CourseState | None) -> dict[int,
     """Spec set index -> the current set it matches, by the rule the diff uses."""
     if current is None:
         return {}
-    keys = [GroupSet(name=s.name, sis_id=s.sis_id, absent=s.state == "absent")
-            for s in spec.document.group_sets]
+    keys = [GroupSet(name=s.name, sis_id=s.sis_id, absent=s.state == "absent",
+                     previous_names=tuple(s.previous_names)) for s in spec.document.group_sets]
     pairs = match(keys, current.group_sets, f"course {course_id}", "group set")
     return {i: have for i, (_, have) in enumerate(pairs) if have is not None}
 

@@ -28,6 +28,7 @@ _STATE = "absent deletes it (needs --allow-delete); its other keys are then igno
 
 # Keys whose scalar values are kept as their source text by the loader.
 TEXT_KEYS = frozenset({"name", "description", "sis_id", "leader", "members", *MEMBER_KINDS,
+                       "previous_names",
                        "file", "column", "group_column", "member_column", "seed", "section",
                        "members_from", "roster"})
 MemberRole = Literal["student", "ta", "teacher", "observer", "designer", "test_student"]
@@ -125,10 +126,29 @@ class AssignSpec(SpecModel):
     from_: AssignFrom = Field(default_factory=AssignFrom, alias="from")
 
 
+_PREVIOUS = ("Names this object had before: an object of the set (or course) found under "
+             "one of them, and under no current name, is renamed, keeping its Canvas id "
+             "and content.")
+
+
+class GuardsSpec(SpecModel):
+    """Removal thresholds for one set, overriding the run's (--max-removal-pct, ...)."""
+
+    max_removal_pct: Annotated[float, Field(ge=0, le=100)] | None = Field(None, description=(
+        "Refuse a plan that ends more than this share of the set's memberships (default 25)."))
+    max_delete_pct: Annotated[float, Field(ge=0, le=100)] | None = Field(None, description=(
+        "Refuse a plan that deletes more than this share of the set's groups (default 20)."))
+    min_memberships: Annotated[StrictInt, Field(ge=0)] | None = Field(None, description=(
+        "The removal limit applies once the set has this many memberships (default 20)."))
+    min_groups: Annotated[StrictInt, Field(ge=0)] | None = Field(None, description=(
+        "The deletion limit applies once the set has this many groups (default 8)."))
+
+
 class GroupSpec(SpecModel):
     """One group inside a group set. Keys left out are not managed."""
 
     name: Name
+    previous_names: list[Name] = Field([], description=_PREVIOUS)
     description: Text | None = None
     max_membership: StrictInt | None = None
     join_level: JoinLevel | None = None
@@ -146,6 +166,12 @@ class GroupSetSpec(SpecModel):
     """One group set (Canvas group category). Keys left out are not managed."""
 
     name: Name
+    previous_names: list[Name] = Field([], description=_PREVIOUS)
+    protect: bool = Field(False, description=(
+        "Never delete this set or any of its groups, whatever the flags; a group missing from "
+        "the spec is kept."))
+    guards: GuardsSpec | None = Field(None, description=(
+        "This set's removal thresholds (default: the run's)."))
     self_signup: SelfSignup | None = None
     auto_leader: AutoLeader | None = None
     group_limit: StrictInt | None = None
@@ -186,7 +212,7 @@ class SpecFile(SpecModel):
 MODEL_UNDER: dict[str | None, type[SpecModel]] = {
     None: SpecFile, "group_sets": GroupSetSpec, "groups": GroupSpec,
     "members": MemberRef, "leader": MemberRef, "members_from": MembersFromSpec,
-    "roster": RosterSpec, "assign": AssignSpec, "from": AssignFrom,
+    "roster": RosterSpec, "assign": AssignSpec, "from": AssignFrom, "guards": GuardsSpec,
 }
 
 

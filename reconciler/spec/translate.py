@@ -23,7 +23,11 @@ _EXPECTED = {
     "dict_type": "a mapping (key: value lines)",
     "model_attributes_type": "a mapping (key: value lines)",
     "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "float_type": "a number",
+    "float_parsing": "a number",
 }
+_BOUNDS = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge")}
 _ITEM: dict[str | None, str] = {
     "members": "member entry", "group_sets": "group set", "groups": "group",
     "members_allowed": "member role"}
@@ -115,6 +119,10 @@ def _message(errors: list[ErrorDetails], path: PathKey, data: Any) -> tuple[str,
     if path == ("course",):
         return f"course: expected a Canvas course id (like 101) or 'sis_course_id:<SIS id>', " \
                f"got {describe(value)}", False
+    if kind in _BOUNDS:
+        words, key = _BOUNDS[kind]
+        bound = first.get("ctx", {}).get(key)
+        return f"{name}: must be {words} {bound:g}, got {describe(value)}", False
     expected = [_EXPECTED[e["type"]] for e in errors if e["type"] in _EXPECTED]
     if expected:
         return f"{name}: expected {' or '.join(dict.fromkeys(expected))}, " \

@@ -107,6 +107,33 @@ CASES: list[tuple[str, str, int, int, str]] = [
     ("entry-is-list", G + "        members: [[s01]]\n", 6, 19,
      "member entry: expected text, got a list"),
     ("entry-empty", G + "        members: ['']\n", 6, 19, "empty login_id"),
+    # --- safety: capacity, protect, previous names, guards
+    ("over-full-group", G + "        max_membership: 2\n        members: [s01, s02, s03]\n", 7, 18,
+     "group 'T1' is given 3 members, but it can hold 2 (max_membership: 2); Canvas would "
+     "leave 1 of them out"),
+    ("over-full-by-set-limit", S + "    group_limit: 2\n    groups:\n      - name: T1\n"
+     "        max_membership: null\n        members: [s01, s02, s03]\n", 8, 18,
+     "can hold 2 (the set's group_limit: 2)"),
+    ("protect-absent-set", S + "    protect: true\n    state: absent\n", 5, 12,
+     "state: absent on a set with protect: true"),
+    ("protect-absent-group", S + "    protect: true\n    groups:\n      - name: T1\n"
+     "        state: absent\n", 7, 16, "groups of a protected set are never deleted"),
+    ("previous-name-is-own", G + "        previous_names: [T1]\n", 6, 26,
+     "'T1' is this group's own name"),
+    ("previous-name-of-another", G + "      - name: T2\n        previous_names: [T1]\n", 7, 26,
+     "previous name 'T1' is the name of another group in the spec (line 5)"),
+    ("previous-name-twice", G + "        previous_names: [Old]\n      - name: T2\n"
+     "        previous_names: [Old]\n", 8, 26,
+     "'Old' is also a previous name of the group on line 5"),
+    ("set-previous-name-of-another", S + "  - name: Labs\n    previous_names: [Teams]\n", 5, 22,
+     "the name of another group set in the spec (line 3)"),
+    ("previous-names-not-list", G + "        previous_names: Old\n", 6, 25, "expected a list"),
+    ("guards-unknown-key", S + "    guards: {max_remove_pct: 50}\n", 4, 14,
+     "did you mean 'max_removal_pct'?"),
+    ("guards-over-100", S + "    guards: {max_removal_pct: 150}\n", 4, 31,
+     "max_removal_pct: must be at most 100, got 150"),
+    ("protect-not-bool", S + "    protect: sometimes\n", 4, 14,
+     "protect: expected true or false, got 'sometimes'"),
 ]
 
 
