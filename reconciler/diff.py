@@ -92,7 +92,8 @@ def field_changes(old: BaseModel, new: BaseModel,
     tree = DeepDiff(before, after, view="tree")
     changed = {str(level.path(output_format="list")[0])
                for levels in tree.values() for level in levels}
-    return tuple(FieldChange(f, before[f], after[f]) for f in sorted(changed))
+    return tuple(FieldChange(f, before[f], after[f]) for f in sorted(changed)
+                 if semantics.writable(f, before[f], after[f]))
 
 
 def _managed(entity: GroupSet | Group, allowed: frozenset[str]) -> list[str]:
@@ -125,7 +126,8 @@ def _create_set(want: GroupSet) -> list[Operation]:
     ops: list[Operation] = [CreateGroupSet(want.name, settings)]
     for group in want.groups:
         if not group.absent:
-            ops.extend(_create_group(want, group, None))
+            ops.extend(_create_group(want, group, None, semantics.set_limit(
+                want.group_limit, None, "group_limit" in want.managed)))
     return ops
 
 
@@ -149,8 +151,8 @@ def _diff_groups(want: GroupSet, have: GroupSet, set_id: int) -> list[Operation]
         if cur is not None:
             cur = semantics.group_after_set_update(cur, have.group_limit, limit)
             group = semantics.group_as_stored(group, cur, limit)
-        ops.extend(_diff_group(want, set_id, group, cur, claims))
-    if want.unmanaged_groups == "delete":
+        ops.extend(_diff_group(want, set_id, group, cur, claims, limit))
+    if want.unmanaged_groups == "delete" and not want.protect:
         matched = {id(cur) for _, cur in pairs if cur is not None}
         ops.extend(_delete_group(want.name, g) for g in have.groups if id(g) not in matched)
     return ops
@@ -163,21 +165,26 @@ def _claimed_members(want: GroupSet) -> frozenset[int]:
 
 
 def _diff_group(gset: GroupSet, set_id: int, want: Group, have: Group | None,
-                claims: frozenset[int]) -> list[Operation]:
+                claims: frozenset[int], limit: int | None) -> list[Operation]:
     if want.absent:
+        if gset.protect:
+            return []  # a protected set's groups are never deleted (the spec refuses this)
         return [_delete_group(gset.name, have)] if have is not None else []
     if have is None:
-        return _create_group(gset, want, set_id)
-    return [*_update_group(gset.name, want, have), *_members(gset, want, have, claims),
+        return _create_group(gset, want, set_id, limit)
+    return [*_update_group(gset.name, want, have), *_members(gset, want, have, claims, limit),
             *_leader(gset.name, want, have)]
 
 
-def _create_group(gset: GroupSet, want: Group, set_id: int | None) -> list[Operation]:
+def _create_group(gset: GroupSet, want: Group, set_id: int | None,
+                  limit: int | None) -> list[Operation]:
     set_name = gset.name
     settings: dict[str, Any] = {"name": want.name}
     settings.update({f: getattr(want, f) for f in _managed(want, GROUP_FIELDS)})
     ops: list[Operation] = [CreateGroup(set_name, want.name, settings, set_id)]
     if want.members:
+        stored = want.max_membership if "max_membership" in want.managed else None
+        _check_room(gset, want.name, want.members, semantics.capacity(stored, limit))
         ops.append(SetMembers(set_name, want.name, None, want.members, want.members,
                               frozenset(), gset.members_mode))
     if "leader" in want.managed and want.leader is not None:
@@ -191,32 +198,38 @@ def _update_group(set_name: str, want: Group, have: Group) -> list[Operation]:
 
 
 def _delete_group(set_name: str, have: Group) -> DeleteGroup:
-    return DeleteGroup(set_name, have.name, _canvas_id(have), len(have.members or ()))
+    return DeleteGroup(set_name, have.name, _canvas_id(have), len(have.members or ()),
+                       have.has_submission)
 
 
-def _members(gset: GroupSet, want: Group, have: Group,
-             claims: frozenset[int]) -> list[Operation]:
+def _members(gset: GroupSet, want: Group, have: Group, claims: frozenset[int],
+             limit: int | None) -> list[Operation]:
     if want.members is None or gset.members_mode == "seed":
         return []  # unmanaged, or seeded only when the group is created
     now = have.members or frozenset()
     if gset.members_mode == "additive":
-        return _additive(gset.name, want, have, want.members, claims)
-    if want.members == now:
+        target, add, remove = semantics.additive_target(now, want.members, claims), \
+            want.members - now, frozenset[int]()
+    else:
+        target, add, remove = want.members, want.members - now, now - want.members
+    if not add and not remove:
         return []
-    return [SetMembers(gset.name, want.name, _canvas_id(have), want.members,
-                       want.members - now, now - want.members)]
+    if add:  # Canvas checks room only for new members, after the removals
+        _check_room(gset, want.name, target, semantics.capacity(
+            want.max_membership if "max_membership" in want.managed else have.max_membership,
+            limit))
+    return [SetMembers(gset.name, want.name, _canvas_id(have), target, add, remove,
+                       gset.members_mode, have.has_submission and bool(now - target))]
 
 
-def _additive(set_name: str, want: Group, have: Group, wanted: frozenset[int],
-              claims: frozenset[int]) -> list[Operation]:
-    """Add, never remove (semantics.additive_target says what to send)."""
-    now = have.members or frozenset()
-    add = wanted - now
-    if not add:
-        return []
-    target = semantics.additive_target(now, wanted, claims)
-    return [SetMembers(set_name, want.name, _canvas_id(have), target, add, frozenset(),
-                       "additive")]
+def _check_room(gset: GroupSet, group: str, members: frozenset[int], room: int | None) -> None:
+    """Refuse, before anything is written, a group Canvas would not fill (it drops the
+    members past its limit silently, Q-MEMBERS-REPLACE)."""
+    if room is not None and len(members) > room:
+        raise StateError(f"group {group!r} in {gset.name!r} can hold {room} members (its "
+                         f"max_membership, or its set's group_limit) but the spec places "
+                         f"{len(members)} in it; raise the limit or move "
+                         f"{len(members) - room} of them")
 
 
 def _leader(set_name: str, want: Group, have: Group) -> list[Operation]:

@@ -186,13 +186,13 @@ def _update_group(d: dict[str, Any], w: str) -> Operation:
 
 def _delete_group(d: dict[str, Any], w: str) -> Operation:
     return DeleteGroup(_str(d, "set", w), _str(d, "group", w), _int(d, "canvas_id", w),
-                       _int(d, "member_count", w))
+                       _int(d, "member_count", w), need(d, "has_submissions", bool, w))
 
 
 def _set_members(d: dict[str, Any], w: str) -> Operation:
     return SetMembers(_str(d, "set", w), _str(d, "group", w), _opt_int(d, "canvas_id", w),
                       _ids(d, "members", w), _ids(d, "add", w), _ids(d, "remove", w),
-                      _mode(d, w))
+                      _mode(d, w), need(d, "has_submissions", bool, w))
 
 
 def _mode(d: dict[str, Any], w: str) -> MembersMode:

@@ -152,10 +152,13 @@ class UpdateGroup:
 
 @dataclass(frozen=True)
 class DeleteGroup:
+    """`has_submissions`: Canvas holds submissions made by this group."""
+
     set_name: str
     group_name: str
     canvas_id: int
     member_count: int
+    has_submissions: bool = False
     phase: Phase = field(default=Phase.DELETE_GROUPS, init=False)
 
     @property
@@ -168,7 +171,7 @@ class DeleteGroup:
     def as_dict(self) -> dict[str, Any]:
         return {"action": "delete", "type": "group", "set": self.set_name,
                 "group": self.group_name, "canvas_id": self.canvas_id,
-                "member_count": self.member_count}
+                "member_count": self.member_count, "has_submissions": self.has_submissions}
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,8 @@ class SetMembers:
 
     `canvas_id` is None when the group is created earlier in the same plan. `add` and
     `remove` are what changes against Canvas; `members` is the whole list to send. `mode` is
-    the set's members_mode that produced it, shown in the plan.
+    the set's members_mode that produced it, shown in the plan. `has_submissions`: members
+    leave a group that holds submissions.
     """
 
     set_name: str
@@ -187,6 +191,7 @@ class SetMembers:
     add: frozenset[int]
     remove: frozenset[int]
     mode: MembersMode = "exact"
+    has_submissions: bool = False
 
     @property
     def phase(self) -> Phase:
@@ -208,7 +213,8 @@ class SetMembers:
         return {"action": "set_members", "type": "group", "set": self.set_name,
                 "group": self.group_name, "canvas_id": self.canvas_id,
                 "members": _ids(self.members), "add": _ids(self.add),
-                "remove": _ids(self.remove), "members_mode": self.mode}
+                "remove": _ids(self.remove), "members_mode": self.mode,
+                "has_submissions": self.has_submissions}
 
 
 @dataclass(frozen=True)

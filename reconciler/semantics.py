@@ -65,6 +65,12 @@ def group_after_set_update(have: Group, before: int | None, after: int | None) -
     return have.model_copy(update={"max_membership": after})
 
 
+def capacity(max_membership: int | None, set_limit: int | None) -> int | None:
+    """How many members a group can take: a group is full at its max_membership, or, with
+    none, at its set's group_limit (Q-MEMBERS-REPLACE drops members past it)."""
+    return max_membership if max_membership is not None else set_limit
+
+
 def group_as_stored(want: Group, have: Group, limit: int | None) -> Group:
     """Canvas fills an empty max_membership from the set's group_limit whenever a group is
     saved (Q-LIMIT-FILL), so a spec's `null` there means "the set's limit" and is already
@@ -73,6 +79,15 @@ def group_as_stored(want: Group, have: Group, limit: int | None) -> Group:
             and limit is not None and have.max_membership == limit):
         return want.model_copy(update={"max_membership": have.max_membership})
     return want
+
+
+# --- SIS ids (Q-SIS-CLEAR) -----------------------------------------------------------------
+
+def writable(field: str, old: Any, new: Any) -> bool:
+    """Whether the API can make this change. An SIS id cannot be cleared: Canvas stores a
+    blank one as "" (and a second "" in the account is taken), so clearing is for an SIS
+    import, never attempted here."""
+    return not (field == "sis_id" and old is not None and new is None)
 
 
 # --- one group per set (Q-ONE-GROUP) ------------------------------------------------------

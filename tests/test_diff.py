@@ -69,13 +69,13 @@ def members(set_name: str, group: str, cid: int | None, to: list[int], add: list
             remove: list[int], mode: str = "exact") -> dict[str, Any]:
     return {"action": "set_members", "type": "group", "set": set_name, "group": group,
             "canvas_id": cid, "members": to, "add": add, "remove": remove,
-            "members_mode": mode}
+            "members_mode": mode, "has_submissions": False}
 
 
 def delete_group(group: str, cid: int, count: int, set_name: str = "Project Teams"
                  ) -> dict[str, Any]:
     return {"action": "delete", "type": "group", "set": set_name, "group": group,
-            "canvas_id": cid, "member_count": count}
+            "canvas_id": cid, "member_count": count, "has_submissions": False}
 
 
 SAME_TEAMS = (want("Team 1", {1, 2}), want("Team 2", {3, 4}))
@@ -305,3 +305,61 @@ def test_null_max_membership_means_the_sets_limit(
     desired, current = _limit_states(spec_max, canvas_max, canvas_limit, spec_limit)
     group_ops = [op for op in diff(desired, current) if isinstance(op, UpdateGroup)]
     assert [(c.field, c.old, c.new) for op in group_ops for c in op.changes] == changes
+
+
+# --- safety in the diff -----------------------------------------------------------------
+
+def test_a_protected_set_never_deletes_a_group() -> None:
+    desired = course(want_set("Project Teams", want("Team 1"), protect=True))
+    assert ops_of(desired) == []
+
+
+def test_clearing_an_sis_id_is_never_attempted() -> None:
+    current = course(have_set("S", 1, have("G", 2, sis_id="g-1"), sis_id="s-1"))
+    desired = course(want_set("S", want("G", sis_id=None, managed=frozenset({"sis_id"})),
+                              sis_id=None, managed=frozenset({"sis_id"})))
+    assert ops_of(desired, current) == []
+
+
+def test_writes_that_touch_a_group_with_submissions_say_so() -> None:
+    current = course(have_set("S", 1, have("A", 2, {1, 2}, has_submission=True),
+                              have("B", 3, {3}, has_submission=True)))
+    desired = course(want_set("S", want("A", {1}), want("B", {3, 4})))
+    by_group = {d["group"]: d["has_submissions"] for d in ops_of(desired, current)}
+    assert by_group == {"A": True, "B": False}  # B only gains a member
+    gone = ops_of(course(want_set("S", want("B"))), current)
+    assert gone == [{**delete_group("A", 2, 2, "S"), "has_submissions": True}]
+
+
+@pytest.mark.parametrize(("members", "limit", "set_limit", "error"), [
+    ({1, 2, 3}, 2, None, "group 'A' in 'S' can hold 2 members"),   # Canvas's own limit
+    ({1, 2, 3}, None, 2, "can hold 2 members"),                     # the set's limit
+    ({1, 2}, 2, None, None),
+    ({1, 2, 3, 4}, None, None, None),
+])
+def test_a_group_that_cannot_hold_its_members_stops_the_plan(
+        members: set[int], limit: int | None, set_limit: int | None, error: str | None) -> None:
+    current = course(have_set("S", 1, have("A", 2, {1}, max_membership=limit),
+                              group_limit=set_limit))
+    desired = course(want_set("S", want("A", members)))
+    if error is None:
+        assert len(ops_of(desired, current)) == 1
+        return
+    with pytest.raises(StateError, match=error):
+        diff(desired, current)
+
+
+def test_an_over_full_group_may_still_lose_members() -> None:
+    """Canvas checks room only for new members: removing some from an over-full group
+    works, and is planned."""
+    current = course(have_set("S", 1, have("A", 2, {1, 2, 3, 4}, max_membership=2)))
+    assert [d["remove"] for d in ops_of(course(want_set("S", want("A", {1, 2, 3}))),
+                                        current)] == [[4]]
+    with pytest.raises(StateError, match="can hold 2 members"):
+        diff(course(want_set("S", want("A", {1, 2, 5}))), current)
+
+
+def test_a_group_created_in_a_limited_set_is_checked_against_the_set_limit() -> None:
+    current = course(have_set("S", 1, group_limit=3))
+    with pytest.raises(StateError, match="group 'New' in 'S' can hold 3 members"):
+        diff(course(want_set("S", want("New", {1, 2, 3, 4}))), current)

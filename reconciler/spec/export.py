@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from reconciler.model import CourseState, Group, GroupSet, MemberKind, Roster, User
+from reconciler.semantics import capacity
 from reconciler.spec.identity import Directory
 
 
@@ -50,7 +51,7 @@ def _sort_key(entry: Any) -> tuple[int, str]:
     return (1, str(entry["canvas_id"])) if isinstance(entry, dict) else (0, str(entry))
 
 
-def _group(group: Group, namer: _Namer) -> dict[str, Any]:
+def _group(group: Group, namer: _Namer, set_limit: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "name": group.name, "description": group.description,
         "max_membership": group.max_membership, "join_level": group.join_level,
@@ -59,6 +60,11 @@ def _group(group: Group, namer: _Namer) -> dict[str, Any]:
     }
     if group.join_level is None:  # Canvas always has one; a null cannot be written back
         del out["join_level"]
+    room = capacity(group.max_membership, set_limit)
+    if room is not None and len(group.members or ()) > room:
+        # Canvas holds more members than the limit (an import, a limit lowered later); a
+        # spec cannot say both, so the limit is left unmanaged
+        del out["max_membership"]
     if group.members is not None:
         out["members"] = _FlowList(sorted((namer.name(u) for u in group.members), key=_sort_key))
     return out
@@ -69,7 +75,8 @@ def _group_set(group_set: GroupSet, namer: _Namer) -> dict[str, Any]:
         "name": group_set.name, "self_signup": group_set.self_signup,
         "auto_leader": group_set.auto_leader, "group_limit": group_set.group_limit,
         "sis_id": group_set.sis_id, "members_mode": "exact", "unmanaged_groups": "delete",
-        "groups": [_group(g, namer) for g in group_set.groups if not g.absent],
+        "groups": [_group(g, namer, group_set.group_limit) for g in group_set.groups
+                   if not g.absent],
     }
 
 

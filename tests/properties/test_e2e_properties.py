@@ -9,7 +9,7 @@ CanvasClient over loopback:
 - plan never writes;
 - export, then plan of the exported file is empty;
 - apply is idempotent (the second apply has nothing to do);
-- a group whose max_membership cannot hold its members is a ConvergenceError naming it.
+- a group whose limit cannot hold its members is refused before anything is written.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from reconciler import engine
 from reconciler.canvas.client import CanvasClient
-from reconciler.errors import ConvergenceError
+from reconciler.errors import SpecError, StateError
 from reconciler.sandbox import SandboxServer
 from reconciler.sandbox.state import EmulatorState
 
@@ -316,21 +316,23 @@ def test_export_after_apply_then_plan_is_empty(
 
 
 @examples(30)
-@given(size=st.integers(3, 6), limit=st.integers(2, 5), existing=st.booleans())
-def test_a_group_too_small_for_its_members_is_a_convergence_error(
-        world: World, size: int, limit: int, existing: bool) -> None:
-    """The one spec the product rightly cannot converge: Canvas drops the extra members."""
+@given(size=st.integers(3, 6), limit=st.integers(2, 5), in_canvas=st.booleans())
+def test_a_group_too_small_for_its_members_is_refused_before_writing(
+        world: World, size: int, limit: int, in_canvas: bool) -> None:
+    """Canvas would drop the members past the limit after writing the rest: a limit the spec
+    writes is a spec error, a limit Canvas holds stops the plan; either way nothing is
+    written."""
     limit = min(limit, size - 1)
-    squeeze = CurrentSet("Squeeze", None, None, None, (
-        CurrentGroup("Overfull", (), None, None, "invitation_only", None),))
-    course = world.course(Current((squeeze,) if existing else (), False))
-    overfull = {"name": "Overfull", "max_membership": limit, "members": STUDENTS[:size]}
+    squeeze = CurrentSet("Squeeze", None, None, None, (CurrentGroup(
+        "Overfull", (), None, limit if in_canvas else None, "invitation_only", None),))
+    course = world.course(Current((squeeze,), False))
+    overfull: dict[str, Any] = {"name": "Overfull", "members": STUDENTS[:size]}
+    if not in_canvas:
+        overfull["max_membership"] = limit
     path = world.write(spec_text(course.id, [{"name": "Squeeze", "groups": [overfull]}]))
-    with pytest.raises(ConvergenceError) as info:
+    before = world.writes()
+    expected = StateError if in_canvas else SpecError
+    with pytest.raises(expected) as info:
         world.apply(path)
-    assert '"Overfull"' in info.value.message
-    state = world.server.state
-    category = state.category_by_name(course.id, "Squeeze")
-    assert category is not None
-    assert len(state.members_by_group(category.id)["Overfull"]) == limit
-    assert not world.plan_is_empty(path)
+    assert f"can hold {limit}" in info.value.message and "Overfull" in info.value.message
+    assert world.writes() == before
