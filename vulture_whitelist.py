@@ -5,6 +5,7 @@ here only if it is used from outside our code."""
 # click commands: registered by their decorators
 serve  # reconciler/cli.py
 demo  # reconciler/cli.py
+show  # reconciler/cli.py
 
 # signal handlers and context managers take these whether or not they read them
 frame, signum, exc_type, tb  # noqa: B018
@@ -24,5 +25,6 @@ stream, cert, verify, proxies  # noqa: B018
 _._content  # noqa: B018
 _.encoding  # noqa: B018
 
-# pytest reads pytestmark
+# pytest reads pytestmark, and runs autouse fixtures by themselves
 pytestmark  # noqa: B018
+_in_a_scratch_directory  # noqa: B018

@@ -38,7 +38,8 @@ from benchmarks._course import (
 )
 from reconciler import engine
 from reconciler.canvas.apply import apply_plan
-from reconciler.plan import Plan, check_safety
+from reconciler.guards import check_safety
+from reconciler.plan import Plan
 from reconciler.sandbox import EmulatorState, SandboxServer, ThrottleConfig
 
 
@@ -143,7 +144,7 @@ def run(shape: Shape, *, latency_ms: float = 0, throttle: bool = False,
         phases["drift_plan"].note = (f"{result.drift_moved} students moved; "
                                      + _plan_note(drift_plan))
         with measure("drift apply (plan+apply+verify)", counter) as phases["drift_apply"]:
-            applied = engine.apply(spec_path, client, allow_delete=False,
+            applied = engine.apply(spec_path, client,
                                    confirm=lambda _plan: True)
         result.drift_converged = applied is not None
         phases["drift_apply"].note = f"converged={result.drift_converged}"

@@ -72,7 +72,7 @@ def run_variant(shape: Shape, variant: str, *, latency_ms: float, status: int) -
         error, converged = "", False
         with measure(variant, counter) as phase:
             try:
-                applied = engine.apply(spec_path, client, allow_delete=False,
+                applied = engine.apply(spec_path, client,
                                        confirm=lambda _plan: True)
                 converged = (applied is not None
                              and engine.make_plan(spec_path, client).plan.is_empty)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,12 +22,20 @@ from reconciler.canvas.apply import ApplyReport, OpOutcome
 from reconciler.canvas.client import CanvasClient
 from reconciler.config import Settings, read_token
 from reconciler.document import plan_from_dict
-from reconciler.errors import ApplyError, ConfigError, ReconcilerError
+from reconciler.errors import (
+    ApplyError,
+    ConfigError,
+    ReconcilerError,
+    StalePlanError,
+    UnsafePlanError,
+)
+from reconciler.guards import DEFAULT_LIMITS, Limits
 from reconciler.interrupt import StopFlag
 from reconciler.model import MEMBER_KINDS
 from reconciler.ops import Operation
 from reconciler.plan import Plan
 from reconciler.render import render
+from reconciler.snapshot import DEFAULT_DIR
 
 EXIT_ERROR, EXIT_CHANGES = 1, 2
 DEFAULT_SANDBOX_TOKEN = "sandbox-token"  # the emulator's made-up token, not a Canvas secret
@@ -42,6 +51,10 @@ def reports_errors(func: F) -> F:
             return func(*args, **kwargs)
         except ApplyError as exc:
             _echo_report(exc.report)
+            _fail(exc)
+        except (UnsafePlanError, StalePlanError) as exc:
+            if exc.plan is not None:  # every refusal shows the plan it refused first
+                click.echo(render(exc.plan, "text"))
             _fail(exc)
         except ReconcilerError as exc:
             _fail(exc)
@@ -115,6 +128,22 @@ def validate(ctx: click.Context, specs: tuple[Path, ...], online: bool) -> None:
         sys.exit(EXIT_ERROR)
 
 
+def limit_options(func: F) -> F:
+    """--max-removal-pct / --max-delete-pct: the run's removal thresholds (docs/safety.md)."""
+    func = click.option("--max-delete-pct", type=click.FloatRange(0, 100), metavar="PCT",
+                        default=DEFAULT_LIMITS.max_delete_pct, show_default=True,
+                        help="Refuse deleting more than this share of a set's groups "
+                             "(sets of 8+ groups; a set's guards: win).")(func)
+    return click.option("--max-removal-pct", type=click.FloatRange(0, 100), metavar="PCT",
+                        default=DEFAULT_LIMITS.max_removal_pct, show_default=True,
+                        help="Refuse ending more than this share of a set's memberships "
+                             "(sets of 20+; a set's guards: win).")(func)
+
+
+def _limits(max_removal_pct: float, max_delete_pct: float) -> Limits:
+    return Limits(max_removal_pct=max_removal_pct, max_delete_pct=max_delete_pct)
+
+
 @cli.command()
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
@@ -122,45 +151,101 @@ def validate(ctx: click.Context, specs: tuple[Path, ...], online: bool) -> None:
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 2 when there are changes, 0 when there are none, 1 on error.")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also save the plan (JSON) for `apply --plan`, which runs exactly it.")
+              help="Also save the plan (JSON, private to you) for `apply`, which runs "
+                   "exactly it.")
+@limit_options
 @click.pass_context
 @reports_errors
 def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool,
-         out: Path | None) -> None:
+         out: Path | None, max_removal_pct: float, max_delete_pct: float) -> None:
     """Show what apply would change. Reads only."""
-    result = engine.make_plan(spec, _client(ctx))
+    result = engine.make_plan(spec, _client(ctx), _limits(max_removal_pct, max_delete_pct))
     click.echo(render(result.plan, fmt))  # type: ignore[arg-type]
     if out is not None:
-        out.write_text(render(result.plan, "json") + "\n", encoding="utf-8")
-        click.echo(f"Saved the plan to {out}; `reconciler apply {spec} --plan {out}` "
-                   "applies exactly this plan.", err=True)
+        _write_private(out, render(result.plan, "json") + "\n")
+        click.echo(f"Saved the plan to {out}; `reconciler apply {out}` applies exactly this "
+                   "plan.", err=True)
     if detailed_exitcode and not result.plan.is_empty:
         sys.exit(EXIT_CHANGES)
 
 
+def _write_private(path: Path, text: str) -> None:
+    """Write a file only its owner can read: plans and snapshots hold student ids."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        path.chmod(0o600)  # an existing file keeps its old mode through O_CREAT
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 @cli.command()
-@click.argument("spec", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("target", metavar="SPEC_OR_PLAN",
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--auto-approve", is_flag=True, help="Apply without asking for 'yes'.")
 @click.option("--allow-delete", is_flag=True,
               help="Permit deleting groups and group sets (destroys their content in Canvas).")
+@click.option("--force", is_flag=True,
+              help="Permit a plan over a removal threshold (never a protected set's deletion).")
 @click.option("--plan", "saved_plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A plan saved by `plan --out`: apply only if planning now gives exactly it.")
+@click.option("--snapshot-dir", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_DIR, show_default=True,
+              help="Where the snapshot of the sets about to change is saved before writing.")
+@limit_options
 @click.pass_context
 @reports_errors
-def apply(ctx: click.Context, spec: Path, auto_approve: bool, allow_delete: bool,
-          saved_plan: Path | None) -> None:
-    """Make Canvas match the spec, then verify that it does."""
+def apply(ctx: click.Context, target: Path, auto_approve: bool, allow_delete: bool,
+          force: bool, saved_plan: Path | None, snapshot_dir: Path, max_removal_pct: float,
+          max_delete_pct: float) -> None:
+    """Make Canvas match a spec, or apply a saved plan file; then verify.
+
+    SPEC_OR_PLAN is a spec (YAML) or a plan saved by `plan --out` (JSON)."""
     client = _client(ctx)
+    options = engine.ApplyOptions(allow_delete=allow_delete, force=force,
+                                  limits=_limits(max_removal_pct, max_delete_pct),
+                                  snapshot_dir=snapshot_dir)
+    plan_file = _read_plan(target) if _is_plan_file(target) else None
     saved = _read_plan(saved_plan) if saved_plan else None
-    confirm = _auto_yes if auto_approve or saved else _ask_yes
+    confirm = _auto_yes if auto_approve or saved or plan_file else _ask_yes
     with StopFlag() as stop:
-        result = engine.apply(spec, client, allow_delete=allow_delete, confirm=confirm,
-                              on_progress=_echo_progress, should_stop=stop.is_set,
-                              saved=saved)
+        if plan_file is not None:
+            result = engine.apply_saved(plan_file, client, confirm=confirm, options=options,
+                                        on_progress=_echo_progress, should_stop=stop.is_set)
+        else:
+            result = engine.apply(target, client, confirm=confirm, options=options,
+                                  on_progress=_echo_progress, should_stop=stop.is_set,
+                                  saved=saved)
     if result is None:
         return
     counts = result.report.counts()
+    if result.snapshot is not None:
+        click.echo(f"Snapshot of the sets before this apply: {result.snapshot} "
+                   f"(apply it to restore them).")
     click.echo(f"Apply complete: {counts['done']} operations done. Canvas matches the spec.")
+
+
+def _is_plan_file(path: Path) -> bool:
+    """A plan file is JSON (a spec is YAML): recognised by its name or its first byte."""
+    if path.suffix.lower() == ".json":
+        return True
+    try:
+        with path.open("rb") as handle:
+            return handle.read(64).lstrip().startswith(b"{\"")
+    except OSError:
+        return False
+
+
+@cli.command()
+@click.argument("saved", metavar="PLAN", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
+              default="text", show_default=True)
+@reports_errors
+def show(saved: Path, fmt: str) -> None:
+    """Render a plan saved by `plan --out`. Reads only the file."""
+    click.echo(render(_read_plan(saved), fmt))  # type: ignore[arg-type]
 
 
 def _read_plan(path: Path) -> Plan:

@@ -10,8 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import ValidationError
+
 from reconciler.errors import PlanDocumentError
-from reconciler.model import GROUP_FIELDS, GROUP_SET_FIELDS, MEMBERS_MODES, MembersMode, user_label
+from reconciler.model import (
+    GROUP_FIELDS,
+    GROUP_SET_FIELDS,
+    MEMBER_KINDS,
+    MEMBERS_MODES,
+    CourseState,
+    MemberKind,
+    MembersMode,
+    user_label,
+)
 from reconciler.ops import (
     CreateGroup,
     CreateGroupSet,
@@ -43,10 +54,26 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
                     "delete": counts.delete, "membership_changes": counts.membership_changes},
         "operations": [_op_doc(op, plan.labels) for op in plan.operations],
         "warnings": list(plan.warnings),
-        "current_memberships": plan.current_memberships,
+        "notes": list(plan.notes),
         "known_ids": {"group_sets": sorted(plan.known_set_ids),
                       "groups": sorted(plan.known_group_ids)},
+        "members_by": plan.members_by,
+        "baseline": _state_doc(plan.baseline),
+        "desired": _state_doc(plan.desired),
     }
+
+
+def _state_doc(state: CourseState) -> dict[str, Any]:
+    """A CourseState as JSON, its sets of ids and field names sorted (same plan, same
+    bytes); sets and groups keep their order."""
+    doc = state.model_dump(mode="json")
+    for gset in doc["group_sets"]:
+        gset["managed"] = sorted(gset["managed"])
+        for group in gset["groups"]:
+            group["managed"] = sorted(group["managed"])
+            if group["members"] is not None:
+                group["members"] = sorted(group["members"])
+    return doc
 
 
 def _op_doc(op: Operation, labels: Mapping[int, str]) -> dict[str, Any]:
@@ -77,10 +104,29 @@ def plan_from_dict(doc: Any) -> Plan:
         labels=_labels(op_docs),
         fingerprint=need(doc, "fingerprint", str, "plan"),
         warnings=tuple(_strings(need(doc, "warnings", list, "plan"), "plan.warnings")),
-        current_memberships=need(doc, "current_memberships", int, "plan"),
+        notes=tuple(_strings(need(doc, "notes", list, "plan"), "plan.notes")),
         known_set_ids=_ids(known, "group_sets", "plan.known_ids", "Canvas ids"),
         known_group_ids=_ids(known, "groups", "plan.known_ids", "Canvas ids"),
+        members_by=_members_by(doc),
+        baseline=_state(doc, "baseline"),
+        desired=_state(doc, "desired"),
     )
+
+
+def _members_by(doc: dict[str, Any]) -> MemberKind:
+    kind = need(doc, "members_by", str, "plan")
+    if kind not in MEMBER_KINDS:
+        raise PlanDocumentError(f"plan.members_by: {kind!r} is not a member kind")
+    return kind  # type: ignore[no-any-return]
+
+
+def _state(doc: dict[str, Any], key: str) -> CourseState:
+    try:
+        return CourseState.model_validate(need(doc, key, dict, "plan"))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise PlanDocumentError(f"plan.{key}.{where}: {first['msg']}") from None
 
 
 def _labels(op_docs: list[Any]) -> dict[int, str]:

@@ -1,12 +1,16 @@
 """Orchestration: load → fetch → diff → plan → check → apply → verify.
 
-Returns values and raises ReconcilerErrors; never prints (cli.py does that).
+Returns values and raises ReconcilerErrors; never prints (cli.py does that). A plan is
+applied the same way whether it was made a moment ago or read from a saved file: Canvas is
+read first and the plan refused (StalePlanError, with what moved) if its baseline moved;
+then the guards, the caller's confirmation, a snapshot of what will be overwritten, the
+writes, and a re-read that verifies the result against the plan's desired state.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import spec as speclib
@@ -16,15 +20,21 @@ from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
 from reconciler.diff import diff, drift, implicit_moves
 from reconciler.document import plan_to_dict
 from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
+from reconciler.guards import DEFAULT_LIMITS, Limits, check_safety, threshold_warnings
+from reconciler.hints import notes, rename_hints
 from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation
-from reconciler.plan import Plan, build_plan, check_safety
+from reconciler.plan import Plan, build_plan
 from reconciler.render import render
 from reconciler.semantics import move_warnings
+from reconciler.snapshot import write_snapshot
+from reconciler.staleness import changes_since
 
 # Everything engine needs from Canvas: the client's reads and writes (a narrow seam, so
 # tests can pass any object with these five calls).
 Canvas = WriteAPI
+Confirm = Callable[[Plan], bool]
+Progress = Callable[[Operation, OpOutcome], None]
 
 
 @dataclass(frozen=True)
@@ -39,11 +49,23 @@ class PlanResult:
 
 
 @dataclass(frozen=True)
+class ApplyOptions:
+    """What an apply is allowed to do, and where its snapshot goes (None: no snapshot)."""
+
+    allow_delete: bool = False
+    force: bool = False
+    limits: Limits = DEFAULT_LIMITS
+    snapshot_dir: Path | None = None
+
+
+@dataclass(frozen=True)
 class ApplyResult:
-    """An apply that converged: the plan it ran and the report of every operation."""
+    """An apply that converged: the plan it ran, the report of every operation, and the
+    snapshot written before the first write."""
 
     plan: Plan
     report: ApplyReport
+    snapshot: Path | None = None
 
 
 def validate(path: Path) -> speclib.Spec:
@@ -56,9 +78,9 @@ def validate_online(path: Path, client: Canvas) -> CourseState:
     return _read(speclib.load(path), client)[2]
 
 
-def make_plan(path: Path, client: Canvas) -> PlanResult:
+def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
-    return plan_loaded(speclib.load(path), client)
+    return plan_loaded(speclib.load(path), client, limits)
 
 
 def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, CourseState]:
@@ -71,58 +93,87 @@ def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, Cour
     return roster, current, desired
 
 
-def plan_loaded(spec: speclib.Spec, client: Canvas) -> PlanResult:
+def plan_loaded(spec: speclib.Spec, client: Canvas,
+                limits: Limits = DEFAULT_LIMITS) -> PlanResult:
     roster, current, desired = _read(spec, client)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     ops = diff(desired, current)
-    moves = move_warnings(implicit_moves(current, ops), labels)
-    warnings = (*speclib.warnings(spec), *drift(desired, current), *moves)
-    plan = build_plan(ops, current, labels, warnings)
+    warnings = (*speclib.warnings(spec), *drift(desired, current),
+                *move_warnings(implicit_moves(current, ops), labels),
+                *rename_hints(current, desired, ops))
+    plan = build_plan(ops, current, labels, warnings, desired=desired,
+                      notes=notes(desired, current), members_by=spec.members_by)
+    plan = replace(plan, warnings=(*plan.warnings, *threshold_warnings(plan, limits)))
     return PlanResult(plan, spec, desired, current, roster)
 
 
-def apply(
-    path: Path,
-    client: Canvas,
-    *,
-    allow_delete: bool,
-    confirm: Callable[[Plan], bool],
-    on_progress: Callable[[Operation, OpOutcome], None] | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    saved: Plan | None = None,
-) -> ApplyResult | None:
-    """Plan, check safety, ask, write, then re-read Canvas and verify it converged.
+def apply(path: Path, client: Canvas, *, confirm: Confirm,
+          options: ApplyOptions = ApplyOptions(), on_progress: Progress | None = None,
+          should_stop: Callable[[], bool] | None = None,
+          saved: Plan | None = None) -> ApplyResult | None:
+    """Plan the spec, then apply the plan (see apply_plan_now).
 
-    With `saved` (a plan file someone reviewed), refuse unless planning now gives exactly
-    that plan from exactly the same Canvas state. `confirm` sees every plan, empty ones
-    included (it is where the plan is shown). Returns None when there was nothing to do or
-    the user declined.
+    With `saved` (a plan file someone reviewed), refuse unless Canvas is as it was when the
+    saved plan was made and planning now gives exactly that plan; then apply the saved one.
+    Returns None when there was nothing to do or the user declined.
     """
-    planned = make_plan(path, client)
+    planned = make_plan(path, client, options.limits)
     plan = planned.plan
     if saved is not None:
-        _require_same_plan(saved, plan)
-    check_safety(plan, allow_delete=allow_delete)
-    # confirm also shows the plan, so it is asked even when there is nothing to do
+        _require_same_plan(saved, planned)
+        plan = saved
+    return apply_plan_now(plan, client, confirm=confirm, options=options,
+                          on_progress=on_progress, should_stop=should_stop,
+                          current=planned.current, roster=planned.roster)
+
+
+def apply_saved(plan: Plan, client: Canvas, *, confirm: Confirm,
+                options: ApplyOptions = ApplyOptions(), on_progress: Progress | None = None,
+                should_stop: Callable[[], bool] | None = None) -> ApplyResult | None:
+    """Apply a plan read from a file (no spec): Canvas is read first, and the plan refused
+    with what moved if anything it depends on changed since it was made."""
+    current = fetch_state(client, plan.course_id)
+    return apply_plan_now(plan, client, confirm=confirm, options=options,
+                          on_progress=on_progress, should_stop=should_stop, current=current)
+
+
+def apply_plan_now(plan: Plan, client: Canvas, *, confirm: Confirm,
+                   options: ApplyOptions = ApplyOptions(), on_progress: Progress | None = None,
+                   should_stop: Callable[[], bool] | None = None,
+                   current: CourseState, roster: Roster | None = None) -> ApplyResult | None:
+    """Check, ask, snapshot, write, verify. `current` is Canvas as just read.
+
+    `confirm` sees every plan, empty ones included (it is where the plan is shown)."""
+    moved = changes_since(plan, current)
+    if moved:
+        raise StalePlanError("Canvas has changed since the plan was made:\n"
+                             + "\n".join(f"  {line}" for line in moved)
+                             + "\nRun plan again and review the new plan.", plan, moved)
+    check_safety(plan, allow_delete=options.allow_delete, force=options.force,
+                 limits=options.limits)
     if not confirm(plan) or plan.is_empty:
         return None
+    snapshot = None
+    if options.snapshot_dir is not None:
+        roster = roster if roster is not None else fetch_roster(client, plan.course_id)
+        snapshot = write_snapshot(plan, current, roster, options.snapshot_dir)
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
     try:
-        residual = _verify(planned, client)
+        residual = _verify(plan, client)
     except ReconcilerError as exc:  # the writes happened: never lose their account
         raise ApplyError(_unverified_summary(report, exc), report) from exc
     if not report.ok:
         raise ApplyError(_report_summary(report), report)
     if not residual.is_empty:
         raise ConvergenceError(_residual_message(residual), report, residual)
-    return ApplyResult(plan, report)
+    return ApplyResult(plan, report, snapshot)
 
 
-def _verify(planned: PlanResult, client: Canvas) -> Plan:
+def _verify(plan: Plan, client: Canvas) -> Plan:
     """What still differs from the state the plan aimed at. Only the groups are read again:
     the roster and the resolved target do not change during an apply."""
-    current = fetch_state(client, planned.desired.course_id)
-    return build_plan(diff(planned.desired, current), current, planned.plan.labels)
+    current = fetch_state(client, plan.course_id)
+    return build_plan(diff(plan.desired, current), current, plan.labels)
 
 
 def export(client: Canvas, course: int | str, members_by: MemberKind) -> str:
@@ -140,16 +191,18 @@ def _label_kind(members_by: MemberKind) -> MemberKind:
     return "sis_user_id" if members_by == "email" else members_by
 
 
-def _require_same_plan(saved: Plan, now: Plan) -> None:
-    if saved.course_id != now.course_id:
+def _require_same_plan(saved: Plan, now: PlanResult) -> None:
+    if saved.course_id != now.plan.course_id:
         raise StalePlanError(f"the saved plan is for course {saved.course_id}, "
-                             f"the spec for course {now.course_id}")
-    if saved.fingerprint != now.fingerprint:
-        raise StalePlanError("Canvas has changed since the plan was saved; "
-                             "run plan again and review the new plan")
-    if plan_to_dict(saved)["operations"] != plan_to_dict(now)["operations"]:
+                             f"the spec for course {now.plan.course_id}", saved)
+    moved = changes_since(saved, now.current)
+    if moved:
+        raise StalePlanError("Canvas has changed since the plan was saved:\n"
+                             + "\n".join(f"  {line}" for line in moved)
+                             + "\nRun plan again and review the new plan.", saved, moved)
+    if plan_to_dict(saved)["operations"] != plan_to_dict(now.plan)["operations"]:
         raise StalePlanError("the spec no longer gives the saved plan; "
-                             "run plan again and review the new plan")
+                             "run plan again and review the new plan", saved)
 
 
 def _report_summary(report: ApplyReport) -> str:

@@ -105,7 +105,13 @@ class StateError(ReconcilerError):
 
 
 class StalePlanError(ReconcilerError):
-    """A saved plan no longer matches Canvas or the spec; it must be made again."""
+    """A saved plan no longer matches Canvas or the spec; it must be made again. `plan` is
+    the plan refused (shown before the reason), `changes` what moved since it was made."""
+
+    def __init__(self, message: str, plan: Any = None, changes: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.plan = plan
+        self.changes = tuple(changes)
 
 
 class PlanDocumentError(ReconcilerError):
@@ -116,7 +122,12 @@ class PlanDocumentError(ReconcilerError):
 
 
 class UnsafePlanError(ReconcilerError):
-    """The plan breaks a safety rule (deletions without --allow-delete, ...). Nothing is written."""
+    """The plan breaks a safety rule (deletions without --allow-delete, a removal threshold,
+    a section-limited token, ...). Nothing is written. `plan` is the plan refused."""
+
+    def __init__(self, message: str, plan: Any = None) -> None:
+        super().__init__(message)
+        self.plan = plan
 
 
 class ApplyError(ReconcilerError):

@@ -1,8 +1,10 @@
 """Plan: the sorted operations, with what apply and render need beside them. Pure values.
 
-A plan is deterministic (same inputs, same bytes), fingerprinted with the current state it
-was made from (so apply can refuse a stale plan) and checked by `check_safety`. Its JSON
-document (docs/plan-format.md) is document.py's.
+A plan is deterministic (same inputs, same bytes) and self-contained, the way a Terraform
+saved plan is: beside its operations it holds the Canvas state it was made from for the
+sets it touches (`baseline`, fingerprinted, so apply can refuse a plan whose ground moved
+and say what moved), and the state it aims for (`desired`, so apply can verify the result
+without the spec). Its safety checks are guards.py's; its JSON document document.py's.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from reconciler.errors import UnsafePlanError
-from reconciler.model import CourseState, user_label
+from reconciler.diff import match_sets
+from reconciler.model import CourseState, Group, GroupSet, MemberKind, user_label
 from reconciler.ops import (
     DELETIONS,
     CreateGroup,
@@ -34,14 +36,14 @@ __all__ = [
     "PlanCounts",
     "build_plan",
     "canonical_json",
-    "check_safety",
     "fingerprint",
     "order",
+    "touched_set_ids",
     "user_ids",
 ]
 
-DELETE_WARNING = ("deleting a Canvas group destroys its discussions, files and submissions. "
-                  "Re-run with --allow-delete to permit it.")
+
+NO_STATE = CourseState(course_id=0)  # frozen, so one shared default is safe
 
 
 @dataclass(frozen=True)
@@ -50,24 +52,30 @@ class PlanCounts:
     update: int
     delete: int
     membership_changes: int
+    with_submissions: int = 0
 
 
 @dataclass(frozen=True)
 class Plan:
     """`labels`: user id -> display label for every user the operations name.
-    `current_memberships`: memberships in the sets the plan touches (the base of the
-    removal percentage). `known_set_ids` / `known_group_ids`: the ids of every set and group
-    in the current state the plan was made from, so apply adopts an object after an
-    ambiguous create only if it is new."""
+    `warnings`: what the user should weigh before applying; `notes`: what the plan leaves
+    alone and why. `baseline`: the Canvas state of every set the plan touches, as it was
+    read; `fingerprint` is its digest. `desired`: the spec's state for those sets.
+    `known_set_ids` / `known_group_ids`: every set and group id in the course as read, so
+    apply adopts an object after an ambiguous create only if it is new. `members_by`: how
+    the spec names members (a snapshot names them the same way)."""
 
     course_id: int
     operations: tuple[Operation, ...]
     labels: Mapping[int, str]
     fingerprint: str
     warnings: tuple[str, ...] = ()
-    current_memberships: int = 0
+    notes: tuple[str, ...] = ()
     known_set_ids: frozenset[int] = field(default=frozenset())
     known_group_ids: frozenset[int] = field(default=frozenset())
+    baseline: CourseState = NO_STATE
+    desired: CourseState = NO_STATE
+    members_by: MemberKind = "login_id"
 
     @property
     def is_empty(self) -> bool:
@@ -80,6 +88,8 @@ class Plan:
             update=sum(isinstance(op, UpdateGroupSet | UpdateGroup | SetLeader) for op in ops),
             delete=sum(isinstance(op, DeleteGroupSet | DeleteGroup) for op in ops),
             membership_changes=sum(op.change_count for op in ops if isinstance(op, SetMembers)),
+            with_submissions=sum(isinstance(op, DeleteGroup | SetMembers) and op.has_submissions
+                                 for op in ops),
         )
 
     def deletions(self) -> tuple[DeleteGroupSet | DeleteGroup, ...]:
@@ -89,20 +99,48 @@ class Plan:
 # --- building ---------------------------------------------------------------------------
 
 def build_plan(ops: Iterable[Operation], current: CourseState, labels: Mapping[int, str],
-               warnings: Iterable[str] = ()) -> Plan:
+               warnings: Iterable[str] = (), *, desired: CourseState | None = None,
+               notes: Iterable[str] = (), members_by: MemberKind = "login_id") -> Plan:
     ordered = tuple(sorted(ops, key=order))
+    touched = touched_set_ids(ordered, current)
+    baseline = _sorted(current.model_copy(update={"group_sets": tuple(
+        s for s in current.group_sets if s.canvas_id in touched)}))
     return Plan(
         course_id=current.course_id,
         operations=ordered,
         labels={uid: user_label(uid, labels) for uid in sorted(user_ids(ordered))},
-        fingerprint=fingerprint(current),
+        fingerprint=fingerprint(baseline),
         warnings=tuple(warnings),
-        current_memberships=_memberships(current, touched_set_ids(ordered, current)),
+        notes=tuple(notes),
         known_set_ids=frozenset(s.canvas_id for s in current.group_sets
                                 if s.canvas_id is not None),
         known_group_ids=frozenset(g.canvas_id for s in current.group_sets for g in s.groups
                                   if g.canvas_id is not None),
+        baseline=baseline,
+        desired=_aimed_at(desired, current, ordered, touched),
+        members_by=members_by,
     )
+
+
+def _aimed_at(desired: CourseState | None, current: CourseState,
+              ops: tuple[Operation, ...], touched: set[int]) -> CourseState:
+    """The desired sets the plan writes: those owning a touched set, and those it creates."""
+    if desired is None:
+        return CourseState(course_id=current.course_id)
+    created = {op.set_name for op in ops if isinstance(op, CreateGroupSet)}
+    kept = tuple(want for want, have in match_sets(desired, current)
+                 if (have is not None and have.canvas_id in touched) or want.name in created)
+    return desired.model_copy(update={"group_sets": kept})
+
+
+def _sorted(state: CourseState) -> CourseState:
+    """Sets and groups by (name, id): the same Canvas, listed in any order, is one plan."""
+    def key(entity: GroupSet | Group) -> tuple[str, int]:
+        return entity.name, entity.canvas_id or 0
+
+    sets = sorted((s.model_copy(update={"groups": tuple(sorted(s.groups, key=key))})
+                   for s in state.group_sets), key=key)
+    return state.model_copy(update={"group_sets": tuple(sets)})
 
 
 def order(op: Operation) -> tuple[tuple[int, int, tuple[str, ...]], str]:
@@ -137,11 +175,6 @@ def touched_set_ids(ops: Iterable[Operation], current: CourseState) -> set[int]:
     return {sid for sid in found if sid is not None}
 
 
-def _memberships(current: CourseState, set_ids: set[int]) -> int:
-    return sum(len(g.members or ()) for s in current.group_sets if s.canvas_id in set_ids
-               for g in s.groups)
-
-
 def canonical_json(value: Any) -> str:
     return json.dumps(_canonical(value), sort_keys=True, separators=(",", ":"))
 
@@ -159,58 +192,3 @@ def _canonical(value: Any) -> Any:
 def fingerprint(state: CourseState) -> str:
     """sha256 of the state's canonical JSON; independent of listing order."""
     return hashlib.sha256(canonical_json(state.model_dump()).encode()).hexdigest()
-
-
-# --- safety -----------------------------------------------------------------------------
-
-def check_safety(plan: Plan, *, allow_delete: bool,
-                 max_membership_removal_pct: float | None = None) -> None:
-    """Raise UnsafePlanError, with the numbers, if the plan breaks a safety rule."""
-    problems: list[str] = []
-    if plan.deletions() and not allow_delete:
-        problems.append(deletion_message(plan))
-    if max_membership_removal_pct is not None:
-        problems.extend(_removal_problem(plan, max_membership_removal_pct))
-    if problems:
-        raise UnsafePlanError("\n".join(problems))
-
-
-def deletion_message(plan: Plan) -> str:
-    groups = [op for op in plan.deletions() if isinstance(op, DeleteGroup)]
-    sets = [op for op in plan.deletions() if isinstance(op, DeleteGroupSet)]
-    parts = []
-    if groups:
-        parts.append(f"{_count(len(groups), 'group')} ({_groups_by_set(groups)})")
-    if sets:
-        names = ", ".join(f"{op.set_name!r} with {_count(op.group_count, 'group')}"
-                          for op in sets)
-        parts.append(f"{_count(len(sets), 'group set')} ({names})")
-    return f"the plan deletes {' and '.join(parts)}; {DELETE_WARNING}"
-
-
-def _groups_by_set(groups: list[DeleteGroup]) -> str:
-    by_set: dict[str, list[str]] = {}
-    for op in groups:
-        by_set.setdefault(op.set_name, []).append(op.group_name)
-    return "; ".join(f"{', '.join(names)} in {name!r}" for name, names in by_set.items())
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
-
-
-def removed_memberships(plan: Plan) -> int:
-    """Users taken out of groups: SetMembers removals plus members of deleted groups."""
-    return sum(len(op.remove) if isinstance(op, SetMembers) else op.member_count
-               for op in plan.operations if isinstance(op, SetMembers | DeleteGroup))
-
-
-def _removal_problem(plan: Plan, limit: float) -> list[str]:
-    removed, total = removed_memberships(plan), plan.current_memberships
-    if removed == 0:
-        return []
-    pct = 100.0 * removed / total if total else 100.0
-    if pct <= limit:
-        return []
-    return [f"the plan removes {removed} of {total} memberships ({pct:.0f}%) — over the "
-            f"{limit:g}% limit; use --force to permit it."]

@@ -83,3 +83,31 @@ def test_bad_documents_are_refused_clearly(doc: Any, message: str) -> None:
         plan_from_dict(doc)
     assert caught.value.message.startswith("invalid plan document: ")
     assert message in caught.value.message
+
+
+def test_the_baseline_and_desired_state_travel_with_the_plan() -> None:
+    from test_plan import CURRENT, LABELS, OPS
+
+    from reconciler.model import CourseState, Group, GroupSet
+    from reconciler.plan import build_plan
+
+    desired = CourseState(course_id=7, group_sets=(GroupSet(name="Project Teams", groups=(
+        Group(name="Team 1", members=frozenset({2, 1}), previous_names=("T1", "Old")),)),))
+    plan = build_plan(OPS, CURRENT, LABELS, desired=desired, members_by="email",
+                      notes=("left alone",))
+    doc = json.loads(json.dumps(plan_to_dict(plan)))
+    assert doc["desired"]["group_sets"][0]["groups"][0]["members"] == [1, 2]
+    assert doc["baseline"]["group_sets"][0]["name"] == "Old"
+    assert plan_from_dict(doc) == plan
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    (broken("baseline", "group_sets", to=[{"name": 5}]), "plan.baseline.group_sets.0.name: "),
+    (broken("desired"), "plan.desired is missing"),
+    (broken("members_by", to="name"), "plan.members_by: 'name' is not a member kind"),
+    (broken("operations", 8, "has_submissions"), "operations[8].has_submissions is missing"),
+])
+def test_bad_states_in_the_document_are_refused(doc: Any, message: str) -> None:
+    with pytest.raises(ReconcilerError) as caught:
+        plan_from_dict(doc)
+    assert message in caught.value.message

@@ -70,9 +70,9 @@ Warning: 'Old Teams' (observe): Canvas differs"""
 GOLDEN_MARKDOWN = """\
 #### reconciler plan for course 7
 
-| to create | to update | to delete | membership changes |
-| ---: | ---: | ---: | ---: |
-| 2 | 2 | 1 | 4 |
+| to create | to update | to delete | membership changes | touching submissions |
+| ---: | ---: | ---: | ---: | ---: |
+| 2 | 2 | 1 | 4 | 0 |
 
 ```diff
 + group set "Project Teams"
@@ -125,11 +125,18 @@ def test_empty_plan_markdown() -> None:
 @pytest.mark.parametrize(("op", "lines"), [
     (UpdateGroupSet("Labs", 10, (FieldChange("name", "Old", "Labs"),
                                  FieldChange("group_limit", None, 3)), {"name": "Labs"}),
-     ['~ group set "Labs"', '    name: "Old" → "Labs"', "    group_limit: null → 3"]),
+     ['~ group set "Old" → "Labs"', "    group_limit: null → 3"]),
+    (UpdateGroup("Labs", "Lab Pair 1", 101, (FieldChange("name", "Pair 1", "Lab Pair 1"),)),
+     ['~ group "Pair 1" → "Lab Pair 1" in "Labs"']),
+    (DeleteGroup("Labs", "Lab 9", 109, 4, True),
+     ['- group "Lab 9" in "Labs" (4 members)  ! has submissions']),
     (DeleteGroupSet("Labs", 10, 1), ['- group set "Labs" (1 group)']),
     (DeleteGroup("Labs", "Lab 2", 102, 1), ['- group "Lab 2" in "Labs" (1 member)']),
     (SetMembers("Labs", "Lab 2", 102, frozenset(), frozenset(), frozenset({3, 8})),
      ['~ members of "Lab 2" in "Labs": - canvas:8, s03']),
+    (SetMembers("Labs", "Lab 2", 102, frozenset({3}), frozenset(), frozenset({8}), "exact",
+                True),
+     ['~ members of "Lab 2" in "Labs": - canvas:8  ! has submissions']),
     (SetMembers("Labs", "Lab 2", 102, frozenset({3, 8}), frozenset({8}), frozenset(), "additive"),
      ['~ members of "Lab 2" in "Labs": + canvas:8  [members_mode: additive]']),
     (SetLeader("Labs", "Lab 1", 101, None, 5), ['~ leader of "Lab 1" in "Labs": s05 → (none)']),
@@ -168,3 +175,21 @@ def test_same_inputs_same_bytes(fmt: str) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(ValueError, match="unknown plan format 'yaml'"):
         render(make(), "yaml")  # type: ignore[arg-type]
+
+
+def test_submissions_are_counted_and_marked_red_on_a_terminal() -> None:
+    ops: list[Operation] = [DeleteGroup("Labs", "Lab 9", 109, 4, True),
+                            SetMembers("Labs", "Lab 2", 102, frozenset({8}), frozenset(),
+                                       frozenset({3}), "exact", True)]
+    text = render(make(ops), "text")
+    assert text.endswith("2 operations touch groups with submissions (marked !).")
+    coloured = render(make(ops), "text", color=True)
+    assert ('\x1b[33m~ members of "Lab 2" in "Labs": - s03\x1b[0m  '
+            '\x1b[31m! has submissions\x1b[0m') in coloured
+    assert "| 0 | 0 | 1 | 1 | 2 |" in render(make(ops), "markdown")
+
+
+def test_notes_follow_the_warnings() -> None:
+    plan = build_plan([], CURRENT, LABELS, ("careful",), notes=("left alone: 'X'",))
+    assert render(plan, "text").endswith("Warning: careful\n\nNote: left alone: 'X'")
+    assert render(plan, "markdown").endswith("**Notes**\n\n- left alone: 'X'")

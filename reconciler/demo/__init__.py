@@ -43,7 +43,7 @@ def _three_steps(echo: Echo, spec: Path, client: CanvasClient) -> engine.ApplyRe
     def progress(op: Operation, outcome: object) -> None:
         echo(f"  {getattr(outcome, 'status', '?'):<7} {op.describe()}")
 
-    result = engine.apply(spec, client, allow_delete=False, confirm=lambda _: True,
+    result = engine.apply(spec, client, confirm=lambda _: True,
                           on_progress=progress)
     if result is None:
         raise ReconcilerError("the demo spec planned no changes on a fresh emulator")

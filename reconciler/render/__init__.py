@@ -30,8 +30,13 @@ def render(plan: Plan, fmt: Format, *, color: bool = False) -> str:
 def summary_line(plan: Plan) -> str:
     c = plan.counts()
     changes = "change" if c.membership_changes == 1 else "changes"
+    held = ""
+    if c.with_submissions:
+        one = c.with_submissions == 1
+        held = (f" {c.with_submissions} operation{'' if one else 's'} "
+                f"touch{'es' if one else ''} groups with submissions (marked !).")
     return (f"Plan: {c.create} to create, {c.update} to update, {c.delete} to delete, "
-            f"{c.membership_changes} membership {changes}.")
+            f"{c.membership_changes} membership {changes}.{held}")
 
 
 def body_lines(plan: Plan, *, color: bool = False) -> list[str]:
@@ -46,6 +51,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
                  *body_lines(plan, color=color), "", summary_line(plan)]
     if plan.warnings:
         lines += ["", *(f"Warning: {w}" for w in plan.warnings)]
+    if plan.notes:
+        lines += ["", *(f"Note: {n}" for n in plan.notes)]
     return "\n".join(lines)
 
 
@@ -57,14 +64,17 @@ def render_markdown(plan: Plan) -> str:
         lines += [*_summary_table(plan), "", *_fenced(body_lines(plan))]
     if plan.warnings:
         lines += ["", "**Warnings**", "", *(f"- {w}" for w in plan.warnings)]
+    if plan.notes:
+        lines += ["", "**Notes**", "", *(f"- {n}" for n in plan.notes)]
     return "\n".join(lines)
 
 
 def _summary_table(plan: Plan) -> list[str]:
     c = plan.counts()
-    return ["| to create | to update | to delete | membership changes |",
-            "| ---: | ---: | ---: | ---: |",
-            f"| {c.create} | {c.update} | {c.delete} | {c.membership_changes} |"]
+    return ["| to create | to update | to delete | membership changes | touching submissions |",
+            "| ---: | ---: | ---: | ---: | ---: |",
+            f"| {c.create} | {c.update} | {c.delete} | {c.membership_changes} | "
+            f"{c.with_submissions} |"]
 
 
 def _fenced(body: list[str]) -> list[str]:

@@ -26,8 +26,10 @@ from reconciler.ops import (
 
 Labels = Mapping[int, str]
 COLORS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
+RED = COLORS["-"]
 RESET = "\x1b[0m"
 INDENT = "    "
+SUBMISSIONS = "! has submissions"
 
 
 def quote(value: Any) -> str:
@@ -49,7 +51,20 @@ def _settings(settings: Mapping[str, Any]) -> list[str]:
 
 
 def _changes(changes: Iterable[FieldChange]) -> list[str]:
-    return [f"{INDENT}{c.field}: {quote(c.old)} → {quote(c.new)}" for c in changes]
+    """One line per changed field; a rename is in the heading instead."""
+    return [f"{INDENT}{c.field}: {quote(c.old)} → {quote(c.new)}" for c in changes
+            if c.field != "name"]
+
+
+def _named(name: str, changes: Iterable[FieldChange]) -> str:
+    """`"New"`, or `"Old" → "New"` when the operation renames (same Canvas id, content
+    kept)."""
+    old = next((c.old for c in changes if c.field == "name"), None)
+    return f"{quote(old)} → {quote(name)}" if old is not None else quote(name)
+
+
+def _marked(line: str, has_submissions: bool) -> str:
+    return f"{line}  {SUBMISSIONS}" if has_submissions else line
 
 
 def _plural(n: int, noun: str) -> str:
@@ -65,7 +80,7 @@ def _create_set(op: CreateGroupSet, labels: Labels) -> list[str]:
 
 
 def _update_set(op: UpdateGroupSet, labels: Labels) -> list[str]:
-    return [f"~ group set {quote(op.set_name)}", *_changes(op.changes)]
+    return [f"~ group set {_named(op.set_name, op.changes)}", *_changes(op.changes)]
 
 
 def _delete_set(op: DeleteGroupSet, labels: Labels) -> list[str]:
@@ -77,11 +92,13 @@ def _create_group(op: CreateGroup, labels: Labels) -> list[str]:
 
 
 def _update_group(op: UpdateGroup, labels: Labels) -> list[str]:
-    return [f"~ group {_where(op)}", *_changes(op.changes)]
+    return [f"~ group {_named(op.group_name, op.changes)} in {quote(op.set_name)}",
+            *_changes(op.changes)]
 
 
 def _delete_group(op: DeleteGroup, labels: Labels) -> list[str]:
-    return [f"- group {_where(op)} ({_plural(op.member_count, 'member')})"]
+    line = f"- group {_where(op)} ({_plural(op.member_count, 'member')})"
+    return [_marked(line, op.has_submissions)]
 
 
 def _set_members(op: SetMembers, labels: Labels) -> list[str]:
@@ -89,7 +106,7 @@ def _set_members(op: SetMembers, labels: Labels) -> list[str]:
              f"- {_who(op.remove, labels)}" if op.remove else ""]
     change = "  ".join(p for p in parts if p) or "(no change)"
     mode = "" if op.mode == "exact" else f"  [members_mode: {op.mode}]"
-    return [f"~ members of {_where(op)}: {change}{mode}"]
+    return [_marked(f"~ members of {_where(op)}: {change}{mode}", op.has_submissions)]
 
 
 def _set_leader(op: SetLeader, labels: Labels) -> list[str]:
@@ -109,8 +126,11 @@ FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
 
 
 def op_lines(op: Operation, labels: Labels, *, color: bool = False) -> list[str]:
-    """The lines for one operation; with `color`, the heading's symbol and text coloured."""
+    """The lines for one operation; with `color`, the heading coloured by its symbol and a
+    submissions mark in red."""
     lines = FORMATTERS[type(op)](op, labels)
     if color:
-        lines[0] = f"{COLORS[lines[0][0]]}{lines[0]}{RESET}"
+        head, mark, _ = lines[0].partition(f"  {SUBMISSIONS}")
+        tail = f"  {RED}{SUBMISSIONS}{RESET}" if mark else ""
+        lines[0] = f"{COLORS[head[0]]}{head}{RESET}{tail}"
     return lines

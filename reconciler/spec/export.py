@@ -53,7 +53,7 @@ def _sort_key(entry: Any) -> tuple[int, str]:
 
 def _group(group: Group, namer: _Namer, set_limit: int | None) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "name": group.name, "description": group.description,
+        "name": group.name, **_previous(group), "description": group.description,
         "max_membership": group.max_membership, "join_level": group.join_level,
         "sis_id": group.sis_id,
         "leader": None if group.leader is None else namer.name(group.leader),
@@ -70,9 +70,15 @@ def _group(group: Group, namer: _Namer, set_limit: int | None) -> dict[str, Any]
     return out
 
 
+def _previous(entity: Group | GroupSet) -> dict[str, Any]:
+    return {"previous_names": _FlowList(entity.previous_names)} if entity.previous_names else {}
+
+
 def _group_set(group_set: GroupSet, namer: _Namer) -> dict[str, Any]:
+    if group_set.absent:
+        return {"name": group_set.name, "state": "absent"}
     return {
-        "name": group_set.name, "self_signup": group_set.self_signup,
+        "name": group_set.name, **_previous(group_set), "self_signup": group_set.self_signup,
         "auto_leader": group_set.auto_leader, "group_limit": group_set.group_limit,
         "sis_id": group_set.sis_id, "members_mode": "exact", "unmanaged_groups": "delete",
         "groups": [_group(g, namer, group_set.group_limit) for g in group_set.groups
@@ -81,15 +87,16 @@ def _group_set(group_set: GroupSet, namer: _Namer) -> dict[str, Any]:
 
 
 def export_spec(state: CourseState, roster: Roster, *, course: int | str,
-                members_by: MemberKind = "login_id") -> str:
-    """The live course as spec text (protected sets such as Canvas's own are left out)."""
+                members_by: MemberKind = "login_id",
+                header: str = "Exported by `reconciler export`") -> str:
+    """The course as spec text (protected sets such as Canvas's own are left out). A set
+    or group with previous_names keeps them; an absent set is written `state: absent`."""
     namer = _Namer(roster, members_by)
     document = {
         "course": course,
         "members_by": members_by,
-        "group_sets": [_group_set(s, namer) for s in state.group_sets
-                       if not s.protected and not s.absent],
+        "group_sets": [_group_set(s, namer) for s in state.group_sets if not s.protected],
     }
     body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                      default_flow_style=False, width=100)
-    return f"# Exported by `reconciler export` from course {course}.\n{body}"
+    return f"# {header} from course {course}.\n{body}"

@@ -37,6 +37,9 @@ from reconciler.sandbox.entities import Group, GroupCategory, WriteEvent
 from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.state import EmulatorState
 
+# Deletions allowed and thresholds waived: these runs are about reliability, not guards.
+TRUSTED = engine.ApplyOptions(allow_delete=True, force=True)
+
 COURSE = 101
 SECTIONS = (11, 12)
 EXTRA_STUDENTS = 84  # + the demo course's 36 = 120 students
@@ -229,7 +232,7 @@ def apply_once(server: SandboxServer, spec: Path, client: CanvasClient,
         return list(server.state.write_log[start:])
 
     try:
-        result = engine.apply(spec, client, allow_delete=True, confirm=lambda _: True,
+        result = engine.apply(spec, client, options=TRUSTED, confirm=lambda _: True,
                               on_progress=lambda op, o: outcomes.append((op, o)),
                               should_stop=should_stop)
     except ConvergenceError as exc:

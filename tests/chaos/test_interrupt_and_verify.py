@@ -12,6 +12,9 @@ from tests.conftest import SandboxFactory
 
 from .scenario import account_problems, apply_once, build, fast_client, log_problems
 
+# Deletions allowed and thresholds waived: these runs are about reliability, not guards.
+TRUSTED = engine.ApplyOptions(allow_delete=True, force=True)
+
 STOP_AFTER = 25
 
 
@@ -62,7 +65,7 @@ def test_failed_verification_read_still_reports_what_was_written(
             server.app.faults = _AlwaysUnavailable()  # type: ignore[assignment]
 
     try:
-        engine.apply(scenario.spec, client, allow_delete=True, confirm=lambda _: True,
+        engine.apply(scenario.spec, client, options=TRUSTED, confirm=lambda _: True,
                      on_progress=progress)
     except ApplyError as exc:
         report = exc.report
