@@ -16,14 +16,25 @@ from pathlib import Path
 from reconciler import spec as speclib
 from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
-from reconciler.canvas.fetch import fetch_roster, fetch_state, resolve_course_id
+from reconciler.canvas.fetch import (
+    caller_is_section_limited,
+    fetch_roster,
+    fetch_state,
+    resolve_course_id,
+)
 from reconciler.diff import diff, drift, implicit_moves
 from reconciler.document import plan_to_dict
-from reconciler.errors import ApplyError, ConvergenceError, ReconcilerError, StalePlanError
+from reconciler.errors import (
+    ApplyError,
+    ConvergenceError,
+    ReconcilerError,
+    StalePlanError,
+    UnsafePlanError,
+)
 from reconciler.guards import DEFAULT_LIMITS, Limits, check_safety, threshold_warnings
 from reconciler.hints import notes, rename_hints
 from reconciler.model import CourseState, MemberKind, Roster
-from reconciler.ops import Operation
+from reconciler.ops import Operation, SetMembers
 from reconciler.plan import Plan, build_plan
 from reconciler.render import render
 from reconciler.semantics import move_warnings
@@ -151,6 +162,7 @@ def apply_plan_now(plan: Plan, client: Canvas, *, confirm: Confirm,
                              + "\nRun plan again and review the new plan.", plan, moved)
     check_safety(plan, allow_delete=options.allow_delete, force=options.force,
                  limits=options.limits)
+    _require_whole_view(plan, client)
     if not confirm(plan) or plan.is_empty:
         return None
     snapshot = None
@@ -167,6 +179,20 @@ def apply_plan_now(plan: Plan, client: Canvas, *, confirm: Confirm,
     if not residual.is_empty:
         raise ConvergenceError(_residual_message(residual), report, residual)
     return ApplyResult(plan, report, snapshot)
+
+
+def _require_whole_view(plan: Plan, client: Canvas) -> None:
+    """A section-limited caller sees only part of each group; a members[] write built from
+    that view would remove the members it cannot see (Q-SECTION-LIMITED)."""
+    if not any(isinstance(op, SetMembers) for op in plan.operations):
+        return
+    if caller_is_section_limited(client, plan.course_id):
+        raise UnsafePlanError(
+            f"the token's user is limited to their own sections in course {plan.course_id} "
+            "(limit_privileges_to_course_section), so Canvas shows it only part of each "
+            "group; writing these members would remove the students it cannot see. Nothing "
+            "was written. Use a token whose user sees the whole course (a teacher or an "
+            "admin without the section limit).", plan)
 
 
 def _verify(plan: Plan, client: Canvas) -> Plan:

@@ -112,7 +112,7 @@ def _member_ids(client: ReadAPI, raw: dict[str, Any], where: str) -> frozenset[i
 def _group(client: ReadAPI, raw: Any) -> Group:
     fields = wire.GROUP.read(raw)
     return Group(**fields, members=_member_ids(client, raw, wire.GROUP.where(raw)),
-                 leader=wire.leader_id(raw))
+                 leader=wire.leader_id(raw), has_submission=wire.has_submission(raw))
 
 
 def _set_fields(raw: Any) -> dict[str, Any]:
@@ -135,3 +135,10 @@ def fetch_state(client: ReadAPI, course_id: int) -> CourseState:
         for fields in sets]
     group_sets.sort(key=lambda s: (s.name, s.canvas_id or 0))
     return CourseState(course_id=course_id, group_sets=tuple(group_sets))
+
+
+def caller_is_section_limited(client: ReadAPI, course_id: int) -> bool:
+    """Whether the token's user is limited to their own sections in the course (their own
+    enrollments, which any enrolled user may read; an admin without one is not limited)."""
+    rows = client.get_all(f"/api/v1/courses/{course_id}/enrollments", [("user_id", "self")])
+    return wire.section_limited(rows)

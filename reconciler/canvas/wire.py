@@ -29,6 +29,11 @@ def text(value: Any, where: str) -> str | None:
     raise StateError(f"Canvas returned {where} with a non-text value {value!r}")
 
 
+def _sis(value: Any, where: str) -> str | None:
+    """A blank SIS id is no SIS id: Canvas stores a cleared one as "" (Q-SIS-CLEAR)."""
+    return text(value, where) or None
+
+
 def _count(value: Any, where: str) -> int | None:
     if value is None or (isinstance(value, int) and not isinstance(value, bool)):
         return value
@@ -122,14 +127,14 @@ GROUP_SET = Table("group set", (
     WireField("self_signup", "self_signup", "reset", _one_of(get_args(SelfSignup))),
     WireField("auto_leader", "auto_leader", "reset", _one_of(get_args(AutoLeader))),
     WireField("group_limit", "group_limit", "reset", _count),
-    WireField("sis_id", "sis_group_category_id", "kept", text),
+    WireField("sis_id", "sis_group_category_id", "kept", _sis),
 ))
 
 GROUP = Table("group", (
     WireField("description", "description", "kept", text),
     WireField("max_membership", "max_membership", "kept", _count),
     WireField("join_level", "join_level", "kept", _join_level),
-    WireField("sis_id", "sis_group_id", "kept", text),
+    WireField("sis_id", "sis_group_id", "kept", _sis),
 ))
 
 
@@ -151,6 +156,19 @@ def leader_id(raw: Mapping[str, Any]) -> int | None:
     if isinstance(leader, dict) and isinstance(leader.get("id"), int):
         return int(leader["id"])
     return None
+
+
+def has_submission(raw: Mapping[str, Any]) -> bool:
+    """Canvas says whether any submission was made by (or commented for) the group."""
+    return raw.get("has_submission") is True
+
+
+def section_limited(enrollments: Any) -> bool:
+    """Whether any of the caller's own enrollments limits them to their sections; Canvas
+    then shows them only part of each group (Q-SECTION-LIMITED)."""
+    rows = enrollments if isinstance(enrollments, list) else []
+    return any(isinstance(e, dict) and e.get("limit_privileges_to_course_section") is True
+               for e in rows)
 
 
 def is_protected(raw: Mapping[str, Any]) -> bool:

@@ -113,7 +113,7 @@ class SandboxApp:
         ctx = Ctx(self.state, request, args, f"http://{request.host}", kind=route.kind)
         with self.state.lock:
             try:
-                self._authenticate(request)
+                ctx.caller = self._authenticate(request)
                 response = route.handler(ctx)
                 outcome = json_outcome(response.status, response.body, response.headers)
             except ApiError as error:
@@ -124,12 +124,16 @@ class SandboxApp:
             self._log_write(request, ctx.kind, outcome, ctx, fault)
         return outcome
 
-    def _authenticate(self, request: Request) -> None:
+    def _authenticate(self, request: Request) -> int | None:
+        """The caller's user id for a user token, None for the server's own token."""
         token = request.token()
         if not token:
             raise unauthenticated()
-        if token != self.token:
-            raise invalid_token()
+        if token == self.token:
+            return None
+        if token in self.state.user_tokens:
+            return self.state.user_tokens[token]
+        raise invalid_token()
 
     def _fault_outcome(self, fault: str | None) -> Outcome:
         if fault == fault_kinds.ERROR_500:

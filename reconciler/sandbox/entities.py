@@ -60,6 +60,8 @@ class Enrollment:
     type: str  # StudentEnrollment, TeacherEnrollment, ...
     state: str  # active, invited, completed, inactive, rejected, deleted
     created_at: str
+    # "limit privileges to their section": the user sees only their sections' students
+    limit_privileges_to_course_section: bool = False
 
 
 @dataclass
@@ -103,6 +105,7 @@ class Group:
     leader_id: int | None = None
     workflow_state: str = "available"
     deleted_at: str | None = None
+    has_submission: bool = False  # assignments are not modelled; tests and seeds set it
 
     @property
     def active(self) -> bool:

@@ -48,6 +48,7 @@ def state_to_dict(state: EmulatorState) -> dict[str, Any]:
         "format": FORMAT_VERSION,
         "counters": state.counters,
         "permission_status": state.permission_status,
+        "user_tokens": dict(sorted(state.user_tokens.items())),
         "tables": tables,
         "write_log": [dataclasses.asdict(event) for event in state.write_log],
     }
@@ -58,6 +59,7 @@ def state_from_dict(data: dict[str, Any], state: EmulatorState) -> EmulatorState
         raise ValueError(f"unsupported sandbox state format: {data.get('format')!r}")
     state.counters.update(data["counters"])
     state.permission_status = int(data.get("permission_status", 403))
+    state.user_tokens = {str(k): int(v) for k, v in data.get("user_tokens", {}).items()}
     for name, row_type in TABLE_TYPES.items():
         table = getattr(state.t, name)
         for row in data["tables"].get(name, []):

@@ -36,9 +36,14 @@ class Ctx:
     kind: str | None = None  # a handler may refine its route's write kind
     changes: Changes = field(default_factory=Changes)
     ids: dict[str, int] = field(default_factory=dict)
+    caller: int | None = None  # the user a user token belongs to; None: the server's token
 
     def includes(self, name: str = "include") -> frozenset[str]:
         return frozenset(self.request.params.get_list(name) or [])
+
+    def visible_sections(self, course_id: int) -> set[int | None] | None:
+        """The caller's sections when they are section-limited, else None (sees all)."""
+        return self.state.visible_sections(course_id, self.caller)
 
 
 Handler = Callable[[Ctx], Response]

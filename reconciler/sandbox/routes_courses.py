@@ -7,6 +7,9 @@ left out unless asked for; sis_user_id and email are always included (login_id a
 hidden for invited-only users); no rel="last" link. Each inlined enrollment carries Canvas's
 SIS block (sis_course_id, sis_section_id, sis_user_id, ...) and html_url.
 
+A section-limited caller (Q-SECTION-LIMITED) sees only the users of its own sections.
+GET /courses/:id/enrollments: by `user_id` (or `self`), `type[]`, `state[]`.
+
 GET /courses/:id/sections: the course's sections ordered by name, then id
 (SectionsController#index), each with its `sis_section_id`.
 """
@@ -52,9 +55,11 @@ def course_users(ctx: Ctx) -> Response:
     states = set(params.get_list("enrollment_state") or DEFAULT_STATES)
     includes = ctx.includes()
     with_test = "test_student" in includes or "StudentViewEnrollment" in types
+    visible = ctx.visible_sections(course.id)
     matches: dict[int, list[Enrollment]] = {}
     for enrollment in ctx.state.enrollments(course.id):
-        if enrollment.state in states and (not types or enrollment.type in types):
+        if enrollment.state in states and (not types or enrollment.type in types) \
+                and (visible is None or enrollment.section_id in visible):
             matches.setdefault(enrollment.user_id, []).append(enrollment)
     users = [ctx.state.user(uid) for uid, found in matches.items()
              if with_test or any(e.type != "StudentViewEnrollment" for e in found)]
@@ -65,6 +70,24 @@ def course_users(ctx: Ctx) -> Response:
                              else None)
             for u in page]
     return Response(body, headers={"Link": link})
+
+
+def course_enrollments(ctx: Ctx) -> Response:
+    """GET /courses/:id/enrollments: `user_id` (a user id, or `self` for the caller: the
+    caller's own enrollments, readable without roster rights), `type[]`, `state[]`
+    (default active + invited). The server's own token belongs to no course: `self` is []."""
+    course = find_course(ctx.state, ctx.args["course_id"])
+    params = ctx.request.params
+    who = params.get("user_id")
+    user_id = ctx.caller if who == "self" else (int(who) if who and who.isdigit() else None)
+    if who is not None and user_id is None:
+        return Response([], headers={"Link": paginate(ctx.request, [])[1]})
+    types = set(params.get_list("type") or [])
+    states = set(params.get_list("state") or DEFAULT_STATES)
+    rows = [e for e in ctx.state.enrollments(course.id, user_id)
+            if e.state in states and (not types or e.type in types)]
+    page, link = paginate(ctx.request, rows)
+    return Response(_enrollments(ctx, page), headers={"Link": link})
 
 
 def _enrollments(ctx: Ctx, enrollments: list[Enrollment]) -> list[JSON]:
@@ -108,5 +131,6 @@ ROUTES: list[RouteSpec] = [
     ("GET", "/courses/:course_id", show_course, None),
     ("GET", "/courses/:course_id/sections", course_sections, None),
     ("GET", "/courses/:course_id/users", course_users, None),
+    ("GET", "/courses/:course_id/enrollments", course_enrollments, None),
     ("GET", "/courses/:course_id/search_users", course_users, None),
 ]

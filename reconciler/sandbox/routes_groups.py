@@ -14,6 +14,9 @@
   `members[]` is applied, else 400 `{}`), and `members[]` full replacement (rules.set_members).
   POST/PUT responses always include users, group_category and permissions.
 - DELETE /groups/:id soft-deletes and returns the group; deleted groups 404 afterwards.
+- A section-limited caller (a user token whose enrollment limits privileges to its
+  sections) is shown only its sections' students in a group's `users` and `members_count`
+  (Q-SECTION-LIMITED); a members[] write from it still replaces every membership.
 """
 
 from __future__ import annotations
@@ -43,13 +46,15 @@ def course_groups(ctx: Ctx) -> Response:
     groups = [row[3] for row in sorted(rows, key=lambda r: r[:3])]
     page, link = paginate(ctx.request, groups)
     includes = ctx.includes() & GROUP_INCLUDES
-    return Response([group_json(state, g, ctx.base_url, includes) for g in page],
+    visible = ctx.visible_sections(course.id)
+    return Response([group_json(state, g, ctx.base_url, includes, visible) for g in page],
                     headers={"Link": link})
 
 
 def show_group(ctx: Ctx) -> Response:
     group = find_group(ctx.state, ctx.args["group_id"])
-    return Response(group_json(ctx.state, group, ctx.base_url, ctx.includes() & GROUP_INCLUDES))
+    return Response(group_json(ctx.state, group, ctx.base_url, ctx.includes() & GROUP_INCLUDES,
+                               ctx.visible_sections(group.course_id)))
 
 
 def create_group(ctx: Ctx) -> Response:
@@ -65,7 +70,8 @@ def create_group(ctx: Ctx) -> Response:
     _apply_attributes(group, category, params)
     inherit_group_limit(ctx.state, group)
     ctx.ids.update(category_id=category.id, group_id=group.id)
-    return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES))
+    return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES,
+                               ctx.visible_sections(group.course_id)))
 
 
 def _generated_name(ctx: Ctx) -> str:
@@ -96,7 +102,8 @@ def update_group(ctx: Ctx) -> Response:
         ctx.kind = "set_members"
         ids = [ruby_to_i(part) for value in members for part in value.split(",")]
         set_members(ctx.state, group, ids, ctx.changes)
-    return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES))
+    return Response(group_json(ctx.state, group, ctx.base_url, WRITE_INCLUDES,
+                               ctx.visible_sections(group.course_id)))
 
 
 def _leader_param(params: Params) -> int | None:

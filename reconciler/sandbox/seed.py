@@ -2,7 +2,8 @@
 
 Course 101 "Demo Course (sandbox)" (SIS DEMO-101) with sections "Lab 01" and "Lab 02";
 36 active students s01..s36 (made-up names, alternating sections), invited-only s37,
-concluded s38, teacher t01, TA ta01 and a test student; categories "Student Groups"
+concluded s38, teacher t01, TA ta01 (limited to Lab 02; its token `sandbox-ta-token` is a
+section-limited caller) and a test student; categories "Student Groups"
 (student_organized, protected, one group) and the unmanaged "Lab Pairs" ("Pair 1" = s01+s02,
 "Pair 2" = s03+s04). Course 202 "Empty Course (sandbox)" with students e01..e05.
 """
@@ -22,7 +23,8 @@ EMAIL_DOMAIN = "example.edu"
 
 # User ids: student sNN → 1000 + NN (s01 → 1001, s37 → 1037, s38 → 1038).
 TEACHER_LOGIN, TEACHER_ID = "t01", 1100
-TA_LOGIN, TA_ID = "ta01", 1101
+TA_LOGIN, TA_ID = "ta01", 1101  # TA in Lab 02, limited to that section
+TA_TOKEN = "sandbox-ta-token"  # the TA's own made-up token: a section-limited caller
 TEST_STUDENT_ID = 1102  # StudentViewEnrollment, hidden from rosters by default
 TEST_STUDENT_NAME = "Test Student"
 
@@ -105,7 +107,9 @@ def _seed_demo_course(state: EmulatorState) -> None:
     for user_id, name, login, kind, section in staff:
         state.add_user(name, login_id=login, sis_user_id=None, email=student_email(login),
                        id=user_id)
-        state.enroll(user_id, course.id, kind, "active", sections[section].id)
+        state.enroll(user_id, course.id, kind, "active", sections[section].id,
+                     section_limited=user_id == TA_ID)
+    state.user_tokens[TA_TOKEN] = TA_ID
     state.add_user(TEST_STUDENT_NAME, sortable_name="Student, Test", id=TEST_STUDENT_ID)
     state.enroll(TEST_STUDENT_ID, course.id, "StudentViewEnrollment", "active", sections[0].id)
 

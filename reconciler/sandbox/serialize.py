@@ -82,7 +82,8 @@ def enrollment_json(state: EmulatorState, enrollment: Enrollment, base_url: str)
     body: JSON = {
         "id": enrollment.id, "root_account_id": 1, "user_id": enrollment.user_id,
         "course_id": enrollment.course_id, "course_section_id": enrollment.section_id,
-        "associated_user_id": None, "limit_privileges_to_course_section": False,
+        "associated_user_id": None,
+        "limit_privileges_to_course_section": enrollment.limit_privileges_to_course_section,
         "created_at": enrollment.created_at, "updated_at": enrollment.created_at,
         "start_at": None, "end_at": None, "type": enrollment.type,
         "enrollment_state": enrollment.state, "role": enrollment.type,
@@ -128,28 +129,41 @@ def category_json(state: EmulatorState, category: GroupCategory,
 
 
 def group_json(state: EmulatorState, group: Group, base_url: str,
-               includes: frozenset[str] = frozenset()) -> JSON:
+               includes: frozenset[str] = frozenset(),
+               visible: set[int | None] | None = None) -> JSON:
+    """Group JSON. `visible`: a section-limited caller's sections; such a caller is shown
+    only the students of those sections, in `users` and in `members_count`."""
     category = state.t.categories[group.category_id]
     accepted = [m for m in state.memberships(group.id) if m.workflow_state == "accepted"]
+    users = group_users(state, group)
+    if visible is not None:
+        users = [u for u in users if _student_in(state, u.id, group.course_id, visible)]
     body: JSON = {
         "id": group.id, "name": group.name, "description": group.description,
         "is_public": group.is_public, "join_level": group.join_level,
         "group_category_id": group.category_id, "max_membership": group.max_membership,
-        "created_at": group.created_at, "members_count": len(accepted),
+        "created_at": group.created_at,
+        "members_count": len(accepted) if visible is None else len(users),
         "storage_quota_mb": 50, "context_type": "Course", "course_id": group.course_id,
         "avatar_url": None, "role": category.role,
-        "leader": _leader(state, group, base_url), "has_submission": False,
+        "leader": _leader(state, group, base_url), "has_submission": group.has_submission,
         "concluded": False, "non_collaborative": False,
         "sis_group_id": group.sis_id, "sis_import_id": None,
     }
     if "users" in includes:
-        body["users"] = [user_brief(u) for u in group_users(state, group)[:USERS_CAP]]
+        body["users"] = [user_brief(u) for u in users[:USERS_CAP]]
     if "group_category" in includes:
         body["group_category"] = category_json(state, category)
     if "permissions" in includes:
         body["permissions"] = {"create_discussion_topic": True, "join": False,
                                "create_announcement": True}
     return body
+
+
+def _student_in(state: EmulatorState, user_id: int, course_id: int,
+                sections: set[int | None]) -> bool:
+    return any(e.type == "StudentEnrollment" and e.state in ("active", "invited")
+               and e.section_id in sections for e in state.enrollments(course_id, user_id))
 
 
 def group_users(state: EmulatorState, group: Group) -> list[User]:

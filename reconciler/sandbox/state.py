@@ -70,6 +70,9 @@ class EmulatorState:
         self._by_user: dict[int, list[int]] = {}  # user id -> membership ids
         self.counters: dict[str, int] = dict(COUNTER_STARTS)
         self.write_log: list[WriteEvent] = []
+        # Tokens of particular users (token -> user id), beside the server's own token, whose
+        # caller is a teacher who sees everything and belongs to no course.
+        self.user_tokens: dict[str, int] = {}
         # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (groups.md §1.1).
         self.permission_status = 403
 
@@ -111,13 +114,16 @@ class EmulatorState:
             return user
 
     def enroll(self, user_id: int, course_id: int, type: str = "StudentEnrollment",
-               state: str = "active", section_id: int | None = None) -> Enrollment:
-        """Enroll a user; `type` is a class name (StudentEnrollment) or an API name (student)."""
+               state: str = "active", section_id: int | None = None, *,
+               section_limited: bool = False) -> Enrollment:
+        """Enroll a user; `type` is a class name (StudentEnrollment) or an API name (student).
+        `section_limited`: Canvas's "limit privileges to their section"."""
         with self.lock:
             self.user(user_id)
             self.course(course_id)
             enrollment = Enrollment(self.next_id("enrollment"), user_id, course_id, section_id,
-                                    ENROLLMENT_TYPES.get(type, type), state, self.now())
+                                    ENROLLMENT_TYPES.get(type, type), state, self.now(),
+                                    section_limited)
             self.t.enrollments[enrollment.id] = enrollment
             return enrollment
 
@@ -223,6 +229,14 @@ class EmulatorState:
     def members_by_group(self, category_id: int) -> dict[str, set[int]]:
         """Group name → member ids for one category; a convenient test view."""
         return {g.name: self.member_ids(g.id) for g in self.groups(category_id)}
+
+    def visible_sections(self, course_id: int, caller: int | None) -> set[int | None] | None:
+        """The sections a section-limited caller sees (those of their current enrollments),
+        or None when the caller sees the whole course."""
+        mine = [e for e in self.enrollments(course_id, caller)] if caller is not None else []
+        if not any(e.limit_privileges_to_course_section for e in mine):
+            return None
+        return {e.section_id for e in mine if e.state in ("active", "invited")}
 
     def next_error_report_id(self) -> int:
         return self.next_id("error_report")

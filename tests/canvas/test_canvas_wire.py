@@ -95,3 +95,17 @@ def test_fetch_refuses_a_malformed_group_row_with_a_state_error() -> None:
     with pytest.raises(StateError, match="group 'Team 1' \\(id 9\\) with a member that has "
                                          "no user id"):
         fetch_state(api, 1)
+
+
+def test_a_blank_sis_id_is_no_sis_id_and_submissions_are_read() -> None:
+    assert wire.GROUP.read({**GROUP, "sis_group_id": ""})["sis_id"] is None
+    assert wire.GROUP_SET.read({**CATEGORY, "sis_group_category_id": ""})["sis_id"] is None
+    assert wire.has_submission({"has_submission": True})
+    assert not wire.has_submission({"has_submission": "yes"}) and not wire.has_submission({})
+
+
+def test_a_caller_is_section_limited_when_any_of_its_enrollments_says_so() -> None:
+    limited = {"type": "TaEnrollment", "limit_privileges_to_course_section": True}
+    assert wire.section_limited([{"type": "TeacherEnrollment"}, limited])
+    assert not wire.section_limited([{"limit_privileges_to_course_section": False}])
+    assert not wire.section_limited([]) and not wire.section_limited(None)

@@ -13,8 +13,9 @@ from reconciler.cli import cli
 from reconciler.sandbox import SandboxServer
 
 
-def run(server: SandboxServer, *args: str, input: str | None = None) -> Result:
-    env = {"CANVAS_BASE_URL": server.base_url, "CANVAS_API_TOKEN": server.token}
+def run(server: SandboxServer, *args: str, input: str | None = None,
+        token: str | None = None) -> Result:
+    env = {"CANVAS_BASE_URL": server.base_url, "CANVAS_API_TOKEN": token or server.token}
     return CliRunner().invoke(cli, list(args), env=env, input=input, catch_exceptions=False)
 
 

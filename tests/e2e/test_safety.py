@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from reconciler.sandbox import SandboxServer
-from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS, LAB_PAIRS_CATEGORY_ID
+from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS, LAB_PAIRS_CATEGORY_ID, TA_TOKEN
 
 from .helpers import categories, groups_of, member_logins, run, write_spec
 
@@ -189,3 +189,45 @@ def test_applying_the_snapshot_restores_the_course(sandbox: SandboxServer,
         "Pair 1": {"s01", "s02"}, "Pair 2": {"s03", "s04"}}
     assert pairs["Pair 1"]["id"] == LAB_PAIR_GROUP_IDS["Pair 1"]
     assert run(sandbox, "plan", str(snapshot), "--detailed-exitcode").exit_code == 0
+
+
+PAIR_1_ONLY = """\
+    course: 101
+    group_sets:
+      - name: Lab Pairs
+        groups:
+          - name: Pair 1
+            members: [s01, s02]
+    """
+
+
+def test_deleting_a_group_with_submissions_is_marked(sandbox: SandboxServer,
+                                                    tmp_path: Path) -> None:
+    sandbox.state.t.groups[LAB_PAIR_GROUP_IDS["Pair 2"]].has_submission = True
+    spec = write_spec(tmp_path, PAIR_1_ONLY)
+    planned = run(sandbox, "plan", str(spec))
+    assert '- group "Pair 2" in "Lab Pairs" (2 members)  ! has submissions' in planned.output
+    assert "1 operation touches groups with submissions (marked !)." in planned.output
+    refused = run(sandbox, "apply", str(spec), "--auto-approve")
+    assert refused.exit_code == 1 and "(1 group with submissions)" in refused.output
+    done = run(sandbox, "apply", str(spec), "--auto-approve", "--allow-delete")
+    assert done.exit_code == 0, done.output
+
+
+def test_a_section_limited_token_is_refused_before_any_write(sandbox: SandboxServer,
+                                                             tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, """\
+        course: 101
+        group_sets:
+          - name: Lab Pairs
+            groups:
+              - name: Pair 1
+                members: [s02, s04]
+              - name: Pair 2
+        """)
+    before = len(sandbox.state.write_log)
+    result = run(sandbox, "apply", str(spec), "--auto-approve", token=TA_TOKEN)
+    assert result.exit_code == 1
+    assert "the token's user is limited to their own sections in course 101" in result.output
+    assert len(sandbox.state.write_log) == before
+    assert run(sandbox, "apply", str(spec), "--auto-approve").exit_code == 0

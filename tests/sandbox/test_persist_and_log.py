@@ -28,7 +28,10 @@ def test_save_load_round_trip(tmp_path: Path) -> None:
         state.user_memberships(1001, include_deleted=True)
     assert loaded.memberships(group.id) == state.memberships(group.id)
     saved = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
-    assert set(saved) == {"format", "counters", "permission_status", "tables", "write_log"}
+    assert set(saved) == {"format", "counters", "permission_status", "user_tokens", "tables",
+                          "write_log"}
+    assert saved["user_tokens"] == {"sandbox-ta-token": 1101}
+    assert loaded.user_tokens == state.user_tokens
 
 
 def test_section_sis_id_is_saved_and_old_files_still_load(tmp_path: Path) -> None:
