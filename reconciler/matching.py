@@ -2,8 +2,8 @@
 
 By SIS id first, then by name among the current objects no SIS id claimed. An absent entry
 with an SIS id matches only by SIS id: a deletion never falls back to guessing by name.
-Canvas allows two groups of one set to share a name (docs/canvas-quirks.md, "group names
-are not unique"), so a name that matches twice is an error, never a guess.
+Canvas allows two groups of one set to share a name (Q-SET-NAMES, docs/canvas-quirks.md), so
+a name that matches twice is an error, never a guess.
 """
 
 from __future__ import annotations

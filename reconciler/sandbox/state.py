@@ -70,7 +70,7 @@ class EmulatorState:
         self._by_user: dict[int, list[int]] = {}  # user id -> membership ids
         self.counters: dict[str, int] = dict(COUNTER_STARTS)
         self.write_log: list[WriteEvent] = []
-        # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (groups.md §1.1).
+        # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (Q-PERMISSION-STATUS).
         self.permission_status = 403
 
     # ---- ids and time -------------------------------------------------------------------
