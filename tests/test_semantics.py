@@ -101,3 +101,20 @@ def test_move_warnings_name_users_by_label() -> None:
     lines = move_warnings([("Teams", "B", 3), ("Teams", "B", 8)], {3: "s03"})
     assert lines[0].startswith("s03 will leave 'B' in 'Teams'")
     assert lines[1].startswith("canvas:8 will leave")
+
+
+def _sets(*names_ids: tuple[str, int]) -> CourseState:
+    return CourseState(course_id=1, group_sets=tuple(GroupSet(name=n, canvas_id=i)
+                                                     for n, i in names_ids))
+
+
+def test_a_set_name_held_by_a_set_the_spec_does_not_rename_is_a_clash() -> None:
+    current = _sets(("B", 1), ("Z", 2))
+    held = semantics.set_name_clash([(GroupSet(name="Z"), None)], current)
+    assert held is not None and "group set name 'Z' is held by group set 'Z' (id 2)" in held
+    renamed_away = [(GroupSet(name="Y"), current.group_sets[1]), (GroupSet(name="Z"), None)]
+    assert semantics.set_name_clash(renamed_away, current) is None  # the rename runs first
+    chain = [(GroupSet(name="Z"), current.group_sets[0]),
+             (GroupSet(name="Y"), current.group_sets[1])]
+    message = semantics.set_name_clash(chain, current)
+    assert message is not None and "needs the rename of 'Z' to 'Y' first" in message

@@ -2,12 +2,13 @@
 
 Canvas facts relied on:
 - Auth is `Authorization: Bearer <token>`; hosted Canvas rejects requests without a
-  User-Agent (throttle-and-clients.md §4, §1.6).
-- Bodies are form-encoded, arrays as repeated `name[]=` (groups.md §1). DELETE bodies are
-  form-encoded too.
+  User-Agent (Q-BEARER, Q-USER-AGENT; docs/canvas-quirks.md).
+- Bodies are form-encoded, arrays as repeated `name[]=` (Q-FORM-ENCODING). DELETE bodies are
+  form-encoded too (Q-DELETE-FORM).
 - Pagination: `per_page` is clamped to 100; follow the `Link` rel="next" URL verbatim; header
-  names may be lower-case; some endpoints send no Link at all (throttle-and-clients.md §2).
-- Every success is HTTP 200 with a JSON body (groups.md §1).
+  names may be lower-case; some endpoints send no Link at all (Q-PER-PAGE, Q-LINK,
+  Q-HEADER-CASE, Q-NO-LINK).
+- Every success is HTTP 200 with a JSON body (Q-SUCCESS-200).
 Retry decisions live in retry.py, error translation in translate.py, origin rules in urls.py.
 """
 

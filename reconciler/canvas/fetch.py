@@ -91,7 +91,7 @@ def fetch_roster(client: ReadAPI, course_id: int) -> Roster:
     """Every enrollment type (the test student included, so a spec may opt in to it) in
     active, invited or completed enrollments, by user id; and the course's sections.
 
-    Invited-only users come back without login_id/email (groups.md §3.4)."""
+    Invited-only users come back without login_id/email (Q-INVITED-HIDDEN)."""
     rows = client.get_all(f"/api/v1/courses/{course_id}/users", ROSTER_PARAMS)
     users = {user.id: user for user in (_user(r, course_id) for r in rows)}
     sections = sorted((_section(s) for s in client.get_all(

@@ -1,15 +1,19 @@
 """When and how long to wait before trying a Canvas request again.
 
-Canvas facts relied on (throttle-and-clients.md §1):
+Canvas facts relied on (docs/canvas-quirks.md):
 - throttling is a leaky bucket per token (hwm 600 OSS / ~700 hosted, leaking 10 units/s);
-  a full bucket needs ~5 s to drain below hwm, so back-off is in seconds, not milliseconds;
+  a full bucket needs ~5 s to drain below hwm, so back-off is in seconds, not milliseconds
+  (Q-THROTTLE-BUCKET);
 - a throttled response is 429 or a 403 "Rate Limit Exceeded", with no Retry-After, and was
-  never executed, so even a POST may be retried after it;
+  never executed, so even a POST may be retried after it (Q-THROTTLE-STATUS,
+  Q-NO-RETRY-AFTER, Q-THROTTLED-NOT-RUN);
 - `X-Rate-Limit-Remaining` (lower-case since 2024) is a back-pressure signal: when it runs
-  low, pause long enough for the bucket to leak back above the low-water mark;
-- 5xx and transport failures are transient. GET, PUT (members[] is a full replace) and
-  DELETE (soft delete) are idempotent and retried; a POST that may have run is not
-  (groups.md: group names are not unique and Canvas has no idempotency key).
+  low, pause long enough for the bucket to leak back above the low-water mark
+  (Q-RATE-REMAINING);
+- 5xx and transport failures are transient (Q-SERVER-ERRORS). GET, PUT (members[] is a full
+  replace) and DELETE (soft delete) are idempotent and retried (Q-IDEMPOTENT-VERBS); a POST
+  that may have run is not: group names are not unique and Canvas has no idempotency key
+  (Q-NO-IDEMPOTENCY).
 """
 
 from __future__ import annotations

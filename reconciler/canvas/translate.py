@@ -1,6 +1,7 @@
 """Turn Canvas error responses and transport failures into the CanvasError tree.
 
-Canvas facts relied on (groups.md §1.1, throttle-and-clients.md §1.6 and §3):
+Canvas facts relied on (Q-ERROR-SHAPES, Q-SERVER-ERRORS, Q-THROTTLE-STATUS,
+Q-PERMISSION-STATUS, Q-TOKEN-FORMAT; docs/canvas-quirks.md):
 error bodies come in many shapes — `{"errors":[{"message":..}]}`,
 `{"errors":{"attr":[{"message":..}]}}`, `{"status":"not found"}`, `{"message":..}`,
 `{"error":..}`, `{}`, an empty body, text/plain (the throttle's
@@ -111,7 +112,7 @@ def response_message(response: requests.Response) -> str:
 
 def is_throttled(status: int, body_text: str) -> bool:
     """429, or a 403 whose body says so. Never decided from X-Rate-Limit-Remaining alone:
-    a throttled 403 may carry a positive remaining (throttle-and-clients.md §1.6)."""
+    a throttled 403 may carry a positive remaining (Q-RATE-REMAINING)."""
     return status == 429 or (status == 403 and "rate limit exceeded" in body_text.lower())
 
 

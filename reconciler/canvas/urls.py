@@ -1,6 +1,6 @@
 """Base-URL validation and origin checks: where the token may be sent.
 
-Canvas facts relied on (throttle-and-clients.md §4 "HTTPS", §2 "Follow Link URLs verbatim"):
+Canvas facts relied on (Q-HTTPS, Q-LINK-ORIGIN; docs/canvas-quirks.md):
 all API access is over HTTPS, and plain HTTP is redirected only after the credentials have
 already crossed the wire, so a non-loopback http:// base URL is refused outright. Link URLs
 are absolute and built from the request's own host, so a next link on another origin means

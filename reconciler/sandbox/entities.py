@@ -1,6 +1,7 @@
-"""The emulator's rows. Field names follow Canvas's tables (groups.md §2); ids are plain ints.
+"""The emulator's rows. Field names follow Canvas's tables (Q-OBJECT-JSON, docs/canvas-quirks.md);
+ids are plain ints.
 
-Deleted things stay as rows (soft deletes, groups.md §4.5): a category gets `deleted_at`,
+Deleted things stay as rows (soft deletes, Q-SOFT-DELETE): a category gets `deleted_at`,
 groups and memberships get `workflow_state = "deleted"`.
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Canvas enrollment class names, keyed by the `enrollment_type[]` values the API accepts
-# (groups.md §3.4).
+# (Q-ROSTER-PARAMS, docs/canvas-quirks.md).
 ENROLLMENT_TYPES: dict[str, str] = {
     "student": "StudentEnrollment",
     "teacher": "TeacherEnrollment",

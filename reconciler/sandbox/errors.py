@@ -1,4 +1,5 @@
-"""Canvas's exact error bodies (groups.md §1.1; throttle-and-clients.md §3).
+"""Canvas's exact error bodies (Q-ERROR-SHAPES, Q-AUTH-401, Q-PERMISSION-STATUS, Q-NOT-FOUND,
+Q-SERVER-ERRORS; docs/canvas-quirks.md).
 
 Handlers raise `ApiError`; the server renders it. Validation errors use the
 `InstructureHashReporter` shape `{"errors": {attr: [{attribute, type, message}]}}`.
@@ -53,7 +54,7 @@ def category_not_found() -> ApiError:
 
 
 def bad_request_empty() -> ApiError:
-    """A leader who is not a member (groups.md §4.4): 400 `{}`."""
+    """A leader who is not a member (Q-LEADER, docs/canvas-quirks.md): 400 `{}`."""
     return ApiError(400, {})
 
 

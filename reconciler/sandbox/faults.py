@@ -2,9 +2,10 @@
 
 With `fail_rate` r and `fail_seed` s, every request draws two numbers from one seeded RNG, in
 arrival order: whether it fails (p = r) and how. The kinds model what users of Canvas sync
-tools report (throttle-and-clients.md §3, §6): a 500 with Canvas's JSON body, a 502/503 with
-an HTML body from the hosting edge, a dropped connection, and a write that happened but whose
-response was lost. The same seed and request sequence give the same faults.
+tools report (Q-SERVER-ERRORS, Q-NO-IDEMPOTENCY; docs/canvas-quirks.md): a 500 with Canvas's
+JSON body, a 502/503 with an HTML body from the hosting edge, a dropped connection, and a
+write that happened but whose response was lost. The same seed and request sequence give the
+same faults.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Request parsing in Canvas's dialect (groups.md §1, throttle-and-clients.md §4, §5.1).
+"""Request parsing in Canvas's dialect (Q-FORM-ENCODING, Q-DELETE-FORM, Q-BOOLEANS, Q-BEARER;
+docs/canvas-quirks.md).
 
 Parameters come from the query string and from the body: form-encoded (what canvasapi and
 `requests` send, on DELETE too) or JSON. Arrays are `name[]=a&name[]=b`, nested keys are

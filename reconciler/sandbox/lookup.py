@@ -1,8 +1,8 @@
-"""Resolve URL ids: numeric or `sis_<field>:<value>` (groups.md §1 "IDs in URLs", §4.6).
+"""Resolve URL ids: numeric or `sis_<field>:<value>` (Q-URL-IDS, docs/canvas-quirks.md).
 
 Not-found bodies differ by route: the category routes answer `{"status":"not found"}`,
 everything else (group create in a category included) the generic `The specified resource
-does not exist.`
+does not exist.` (Q-NOT-FOUND, Q-GROUP-CREATE-404).
 """
 
 from __future__ import annotations

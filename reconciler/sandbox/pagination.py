@@ -1,4 +1,5 @@
-"""Numbered pagination with Canvas's Link header (throttle-and-clients.md §2; groups.md §1).
+"""Numbered pagination with Canvas's Link header (Q-PER-PAGE, Q-LINK, Q-NO-LAST, Q-PAST-END;
+docs/canvas-quirks.md).
 
 - `per_page` defaults to 10 and is clamped to 1..100 (`Api.per_page_for`); `page` is ordinal.
 - Link rels in the order current, next, prev, first, last; entries joined by "," with no

@@ -1,4 +1,5 @@
-"""Group categories ("group sets"), groups.md §3.1, §4.5, §4.8.
+"""Group categories ("group sets"): Q-SET-NAMES, Q-SET-CREATE, Q-SET-PUT-RESETS, Q-PROTECTED,
+Q-NON-COLLAB, Q-SOFT-DELETE (docs/canvas-quirks.md).
 
 - List: active categories, ordered by id, protected ones included; `collaboration_state`
   collaborative (default) | all | non_collaborative, else 400 `{"error": ...}`.
@@ -79,7 +80,7 @@ def update_category(ctx: Ctx) -> Response:
     check_category(ctx.state, category.course_id, settings, existing=category, create_count=None)
     if (settings.self_signup == "restricted" and category.self_signup != "restricted"
             and heterogeneous_group(ctx.state, category)):
-        # Message text not verified against Canvas (groups.md §4.2 names only the attribute).
+        # Message text not verified against Canvas (Q-RESTRICTED-SECTIONS: only the attribute).
         raise validation_error({"restrict_self_signup": "Can't enable restricted self signup "
                                 "while a mixed-section group exists"})
     if params.has("sis_group_category_id"):

@@ -1,4 +1,5 @@
-"""Courses, their sections and the course roster (groups.md §3.4).
+"""Courses, their sections and the course roster (Q-ROSTER-PARAMS, Q-INVITED-HIDDEN,
+Q-ENROLLMENT-JSON, Q-SECTIONS; docs/canvas-quirks.md).
 
 GET /courses/:id/users (alias /search_users): `enrollment_type[]` (invalid → 400
 "Invalid enrollment type: X"), `enrollment_state[]` (default active + invited), `include[]`

@@ -1,12 +1,12 @@
-"""Groups (groups.md §3.2, §4.3, §4.4).
+"""Groups (Q-INLINE-USERS, Q-MEMBERS-REPLACE, Q-LEADER, Q-GROUP-PUT-KEEPS; docs/canvas-quirks.md).
 
 - GET /courses/:id/groups: active groups of every category ordered by category name, group
   name, id; `include[]=users` inlines all non-deleted members (cap 1000).
 - POST /group_categories/:id/groups: an unknown or deleted category → 404 with the generic
   not-found body (GroupsController#create's `api_find(GroupCategory.active, ...)` raises
-  RecordNotFound, groups.md §1.1); omitted name → a uuid-like name.
+  RecordNotFound, Q-GROUP-CREATE-404); omitted name → a uuid-like name (Q-NAME-RULES).
 - Every save (POST, PUT, DELETE) gives a group without max_membership the category's
-  group_limit (rules.inherit_group_limit, groups.md §4.2), so a PUT that clears
+  group_limit (rules.inherit_group_limit, Q-LIMIT-FILL), so a PUT that clears
   max_membership in a limited category ends up with the limit again.
 - `is_public` is saved false outside `communities` categories, so course groups are always
   private whatever is sent (G `ensure_defaults`; validation.saved_is_public).

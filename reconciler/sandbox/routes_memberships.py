@@ -1,4 +1,5 @@
-"""Group memberships and group users (groups.md §3.3, §4.1).
+"""Group memberships and group users (Q-MEMBERSHIP-POST, Q-MEMBERSHIP-LIST,
+Q-MEMBERSHIP-DELETE, Q-ONE-GROUP, Q-MEMBER-ELIGIBLE; docs/canvas-quirks.md).
 
 - POST /groups/:id/memberships `user_id` (numeric or `sis_user_id:X`): idempotent, answers
   the existing row with `just_created: false`; new rows are accepted and move the user out

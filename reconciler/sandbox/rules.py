@@ -1,12 +1,14 @@
-"""Group and membership domain rules (groups.md §4).
+"""Group and membership domain rules (rows of docs/canvas-quirks.md).
 
-- One group per category (§4.1): a new membership soft-deletes the user's other active
+- One group per category (Q-ONE-GROUP): a new membership soft-deletes the user's other active
   memberships in the category, except in student_organized/communities categories.
   Re-adding always creates a new membership row (new id).
-- Limits (§4.2): `full?` = accepted members >= max_membership, else >= the category limit;
-  student_organized groups are never full. Restricted self-signup: a new member must share
-  an active section with the existing members.
-- `PUT members[]` replacement (§4.3), leaders and auto_leader (§4.4), soft deletes (§4.5).
+- Limits (Q-GROUP-FULL, Q-LIMIT-FILL, Q-LIMIT-COPY): `full?` = accepted members >=
+  max_membership, else >= the category limit; student_organized groups are never full.
+  Restricted self-signup (Q-RESTRICTED-SECTIONS): a new member must share an active section
+  with the existing members.
+- `PUT members[]` replacement (Q-MEMBERS-REPLACE), leaders and auto_leader (Q-LEADER-REMOVED,
+  Q-AUTO-LEADER), soft deletes (Q-SOFT-DELETE).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ class AddRejected(Exception):
 
 
 def course_user_ids(state: EmulatorState, course_id: int) -> set[int]:
-    """`course.users`: any non-deleted enrollment of any type or state (groups.md §4.3)."""
+    """`course.users`: any non-deleted enrollment of any type or state (Q-MEMBER-ELIGIBLE)."""
     return {e.user_id for e in state.enrollments(course_id)}
 
 
@@ -93,7 +95,7 @@ def add_member(state: EmulatorState, group: Group, user_id: int, changes: Change
 
 
 def _leave_peer_groups(state: EmulatorState, group: Group, user_id: int, changes: Changes) -> None:
-    """`ensure_mutually_exclusive_membership` (groups.md §4.1)."""
+    """`ensure_mutually_exclusive_membership` (Q-ONE-GROUP)."""
     category = state.t.categories[group.category_id]
     if category.allows_multiple_memberships:
         return
@@ -119,7 +121,7 @@ def remove_membership(state: EmulatorState, membership: Membership) -> None:
 
 
 def set_members(state: EmulatorState, group: Group, raw_ids: list[int], changes: Changes) -> None:
-    """`Group#set_users`: full replacement with silent drops (groups.md §4.3)."""
+    """`Group#set_users`: full replacement with silent drops (Q-MEMBERS-REPLACE)."""
     allowed = course_user_ids(state, group.course_id)
     wanted = [uid for uid in dict.fromkeys(raw_ids) if uid in allowed]
     keep = set(wanted)
@@ -148,7 +150,7 @@ def apply_auto_leader(state: EmulatorState, group: Group) -> None:
 
 
 def inherit_group_limit(state: EmulatorState, group: Group) -> None:
-    """G `update_max_membership_from_group_category` (groups.md §4.2), a before_save hook:
+    """G `update_max_membership_from_group_category` (Q-LIMIT-FILL), a before_save hook:
     on every group save (create, PUT, delete), a group with no max_membership takes its
     category's group_limit."""
     if group.max_membership is None:

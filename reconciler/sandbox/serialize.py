@@ -1,4 +1,5 @@
-"""Canvas JSON shapes (groups.md §2; fixtures/*.json).
+"""Canvas JSON shapes (Q-OBJECT-JSON, Q-LEADER-OBJECT, Q-ENROLLMENT-JSON, Q-INVITED-HIDDEN;
+docs/canvas-quirks.md).
 
 The caller is modelled as a teacher who holds read_sis/manage_sis, view_user_logins and
 read_email_addresses, so SIS ids, login ids and emails are shown where Canvas would show
@@ -23,7 +24,7 @@ from reconciler.sandbox.rules import unassigned_students
 from reconciler.sandbox.state import EmulatorState
 
 JSON = dict[str, Any]
-USERS_CAP = 1000  # include[]=users on groups is capped (groups.md §2.2)
+USERS_CAP = 1000  # include[]=users on groups is capped (Q-INLINE-CAP, docs/canvas-quirks.md)
 HIDDEN_IDENTITY_STATES = frozenset({"invited", "creation_pending", "rejected"})
 
 

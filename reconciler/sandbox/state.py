@@ -73,7 +73,7 @@ class EmulatorState:
         # Tokens of particular users (token -> user id), beside the server's own token, whose
         # caller is a teacher who sees everything and belongs to no course.
         self.user_tokens: dict[str, int] = {}
-        # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (groups.md §1.1).
+        # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (Q-PERMISSION-STATUS).
         self.permission_status = 403
 
     # ---- ids and time -------------------------------------------------------------------

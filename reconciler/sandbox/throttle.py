@@ -1,4 +1,5 @@
-"""Canvas's leaky-bucket request throttle (throttle-and-clients.md §1).
+"""Canvas's leaky-bucket request throttle (Q-THROTTLE-BUCKET, Q-THROTTLE-STATUS,
+Q-NO-RETRY-AFTER, Q-RATE-REMAINING; docs/canvas-quirks.md).
 
 One bucket per access token (else per client address). Each request first reserves the
 up-front cost (50); if the bucket is then at or above the high-water mark (600) it is
@@ -11,10 +12,10 @@ request_throttle.rb writes the body as the code, Rack's reason phrase for it and
 Limit Exceeded)"; the emulator applies that template to 429 too, giving "429 Too Many
 Requests (Rate Limit Exceeded)\\n" (the hosted 429 body itself was not seen).
 
-Real Canvas measures CPU and DB seconds, typically well under 1 unit per API call (§1.4);
-the emulator charges a deterministic cost instead: GET 0.1 + 0.001 per item returned (a
-100-item page costs 0.2), writes 0.3. docs/emulator.md gives the reasoning. Every figure is
-a ThrottleConfig field; tests that need a full bucket set their own costs.
+Real Canvas measures CPU and DB seconds, typically well under 1 unit per API call
+(Q-THROTTLE-COST); the emulator charges a deterministic cost instead: GET 0.1 + 0.001 per
+item returned (a 100-item page costs 0.2), writes 0.3. docs/emulator.md gives the reasoning.
+Every figure is a ThrottleConfig field; tests that need a full bucket set their own costs.
 """
 
 from __future__ import annotations

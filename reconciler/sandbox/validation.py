@@ -1,4 +1,6 @@
-"""Parameter handling and model validations for categories and groups (groups.md §3.1, §4.8).
+"""Parameter handling and model validations for categories and groups (Q-SET-NAMES,
+Q-RESERVED-NAMES, Q-NAME-RULES, Q-LIMIT-MIN, Q-SETTING-COERCE, Q-IS-PUBLIC, Q-SIS-UNIQUE;
+docs/canvas-quirks.md).
 
 - Category: name required, not reserved ("Student Groups", "Imported Groups"), unique among
   active categories of the course, length <= 255 minus (digits of create_group_count + 1);
