@@ -20,6 +20,7 @@ from reconciler.canvas.fetch import (
     caller_is_section_limited,
     fetch_roster,
     fetch_state,
+    read_course,
     resolve_course_id,
 )
 from reconciler.diff import diff, drift, implicit_moves
@@ -97,10 +98,9 @@ def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS) -> Pl
 def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, CourseState]:
     """The course's roster, its current state, and the spec resolved against both."""
     course_id = resolve_course_id(client, spec.course)
-    roster = fetch_roster(client, course_id)
-    current = fetch_state(client, course_id)
+    roster, current = read_course(client, course_id, sections=spec.needs_sections)
     desired = speclib.resolve(spec, roster, course_id, current=current,
-                              sections=roster.section_ids())
+                              sections=roster.section_ids() if spec.needs_sections else None)
     return roster, current, desired
 
 
@@ -205,8 +205,7 @@ def _verify(plan: Plan, client: Canvas) -> Plan:
 def export(client: Canvas, course: int | str, members_by: MemberKind) -> str:
     """The live course as a spec; planning that file shows no changes."""
     course_id = resolve_course_id(client, course)
-    roster = fetch_roster(client, course_id)
-    state = fetch_state(client, course_id)
+    roster, state = read_course(client, course_id, sections=False)
     return speclib.export_spec(state, roster, course=course, members_by=members_by)
 
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from reconciler.canvas.client import Params
+from reconciler.canvas.pool import Pool
 
 
 class ReadAPI(Protocol):
+    @property
+    def pool(self) -> Pool: ...
+
     def get(self, path: str, params: Params | None = None) -> Any: ...
 
     def get_all(self, path: str, params: Params | None = None) -> list[Any]: ...

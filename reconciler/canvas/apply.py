@@ -25,6 +25,7 @@ error is a failed operation, never an exception that would lose the report.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -50,6 +51,7 @@ from reconciler.ops import (
     UpdateGroup,
     UpdateGroupSet,
 )
+from reconciler.schedule import dependencies
 
 __all__ = ["HANDLERS", "ApplyReport", "OpOutcome", "PlanLike", "apply_plan"]
 
@@ -294,17 +296,36 @@ def apply_plan(
     on_progress: Callable[[Operation, OpOutcome], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> ApplyReport:
-    """Run every operation in order. A failure does not stop independent operations;
-    dependants are skipped with a reason; `should_stop()` (checked between operations)
-    skips the rest as "interrupted". Verification is the engine's job."""
+    """Run every operation, side by side where the schedule allows (schedule.py: an
+    operation starts once everything it depends on has finished, on the client's pool).
+    A failure does not stop independent operations; dependants are skipped with a reason.
+    Once `should_stop()` is true nothing new starts, the requests in flight finish, and
+    the rest is skipped as "interrupted". The report lists operations in plan order.
+    Verification is the engine's job."""
     run = _Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids)
-    stopped = False
-    for op in plan.operations:
-        stopped = stopped or bool(should_stop and should_stop())
-        outcome = OpOutcome("skipped", "interrupted") if stopped else _run_one(run, op)
-        if outcome.status != "done":
-            _mark_lost(run, op)
-        run.report.record(op, outcome)
-        if on_progress is not None:
-            on_progress(op, outcome)
+    ops = list(plan.operations)
+    graph = dependencies(ops)
+    outcomes: dict[int, OpOutcome] = {}
+    lock = threading.Lock()
+
+    def task(i: int) -> None:
+        outcome = _run_one(run, ops[i])
+        with lock:  # one at a time: the skip sets, the report and the progress callback
+            _finish(run, ops[i], outcome, outcomes, i, on_progress)
+
+    stop = should_stop or (lambda: False)
+    never = client.pool.run_graph(len(ops), graph.__getitem__, task, stop)
+    for i in never:
+        _finish(run, ops[i], OpOutcome("skipped", "interrupted"), outcomes, i, on_progress)
+    for i in sorted(outcomes):
+        run.report.record(ops[i], outcomes[i])
     return run.report
+
+
+def _finish(run: _Run, op: Operation, outcome: OpOutcome, outcomes: dict[int, OpOutcome],
+            i: int, on_progress: Callable[[Operation, OpOutcome], None] | None) -> None:
+    if outcome.status != "done":
+        _mark_lost(run, op)
+    outcomes[i] = outcome
+    if on_progress is not None:
+        on_progress(op, outcome)

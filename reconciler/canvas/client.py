@@ -19,14 +19,17 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
 from reconciler import __version__
+from reconciler.canvas.pool import DEFAULT_CONCURRENCY, AdaptiveLimit, Pool, Pressure
 from reconciler.canvas.retry import RetryPolicy, decide, parse_float
 from reconciler.canvas.translate import (
     error_for_exception,
     error_for_response,
+    is_throttled,
     response_message,
     with_attempts,
 )
@@ -86,6 +89,7 @@ class CanvasClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         if not token or not token.strip():
             raise ConfigError("no Canvas API token given (set CANVAS_API_TOKEN)")
@@ -98,7 +102,11 @@ class CanvasClient:
         self._user_agent = user_agent or f"reconciler/{__version__} (+python-requests)"
         self._per_page = per_page
         self.retry = retry or RetryPolicy()
-        self._session = session or requests.Session()
+        # The pool runs fetch's listings and apply's operations side by side; the limit
+        # gates every request of this client, whichever thread sends it (pool.py).
+        self.pool = Pool(concurrency)
+        self.limiter = AdaptiveLimit(concurrency) if concurrency > 1 else None
+        self._session = session or _pooled_session(concurrency)
         self._sleep = sleep
         self._timeout = timeout
 
@@ -113,16 +121,29 @@ class CanvasClient:
         return self._decode("GET", url, response)
 
     def get_all(self, path: str, params: Params | None = None) -> list[Any]:
-        """Every item of a paginated list, following Link rel="next" until it is absent."""
-        url: str | None = self._url(path)
-        query: Pairs | None = self._get_params(params)
-        items: list[Any] = []
+        """Every item of a paginated list. When the first page's Link header names the last
+        page (numbered pages, Q-LINK), the others are fetched side by side; otherwise
+        rel="next" is followed until it is absent (Q-NO-LAST)."""
+        first = self._url(path)
+        response = self._exchange("GET", first, self._get_params(params), None)
+        items = self._page("GET", first, response)
+        rest = numbered_pages(response.url or first, response.links)
+        if rest:
+            for target in rest:
+                self._check_origin("GET", first, target)
+            for page in self.pool.requests(self._fetch_page, rest):
+                items.extend(page)
+            return items
         seen: set[str] = set()
+        url = self._next_url(first, response, seen)
         while url is not None:
-            response = self._exchange("GET", url, query, None)
+            response = self._exchange("GET", url, None, None)
             items.extend(self._page("GET", url, response))
-            url, query = self._next_url(url, response, seen), None
+            url = self._next_url(url, response, seen)
         return items
+
+    def _fetch_page(self, url: str) -> list[Any]:
+        return self._page("GET", url, self._exchange("GET", url, None, None))
 
     def post(self, path: str, data: Params | None = None) -> Any:
         return self._write("POST", path, data)
@@ -213,10 +234,7 @@ class CanvasClient:
         path = display_path(url)
         failure: tuple[CanvasError, bool, bool] | None = None
         try:
-            response = self._session.request(
-                method, url, params=params, data=data, headers=self._headers(),
-                timeout=self._timeout, allow_redirects=False,
-                proxies=_no_proxies() if self._direct else None)
+            response = self._send(method, url, params, data)
         except requests.RequestException as exc:
             # keep the requests exception (which holds the request headers) out of the
             # raised error's __context__: build the error here, raise it below
@@ -232,6 +250,28 @@ class CanvasClient:
         if not 200 <= response.status_code < 300:
             return response, error_for_response(method, path, response, self._token), True
         return response, None, True
+
+    def _send(self, method: str, url: str, params: Pairs | None,
+              data: Pairs | None) -> requests.Response:
+        """One HTTP exchange, inside the adaptive limit when there is one."""
+        if self.limiter is None:
+            return self._request(method, url, params, data)
+        self.limiter.acquire()
+        pressure = Pressure(None)
+        try:
+            response = self._request(method, url, params, data)
+            pressure = Pressure(parse_float(response.headers.get("x-rate-limit-remaining")),
+                                is_throttled(response.status_code, response.text or ""))
+            return response
+        finally:
+            self.limiter.release(pressure)
+
+    def _request(self, method: str, url: str, params: Pairs | None,
+                 data: Pairs | None) -> requests.Response:
+        return self._session.request(
+            method, url, params=params, data=data, headers=self._headers(),
+            timeout=self._timeout, allow_redirects=False,
+            proxies=_no_proxies() if self._direct else None)
 
     def _delay(self, attempt: int, error: CanvasError,
                response: requests.Response | None) -> float:
@@ -270,6 +310,34 @@ class CanvasClient:
             raise CanvasError(method, display_path(url), response.status_code,
                               f"expected a JSON list, got {type(page).__name__}")
         return page
+
+
+def numbered_pages(current: str, links: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The URLs of pages 2..last when `links` has rel="next" and a numbered rel="last";
+    else []. The pages are the last URL with its `page` number changed, every other
+    parameter as Canvas wrote it."""
+    last = links.get("last", {}).get("url")
+    if not last or "next" not in links:
+        return []
+    parts = urlsplit(resolve_link(current, last))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    pages = [v for k, v in query if k == "page"]
+    if len(pages) != 1 or not pages[0].isdigit():
+        return []  # a bookmark, not a number: follow next instead
+    return [urlunsplit(parts._replace(query=urlencode(
+        [(k, str(n) if k == "page" else v) for k, v in query])))
+        for n in range(2, int(pages[0]) + 1)]
+
+
+def _pooled_session(concurrency: int) -> requests.Session:
+    """A session whose connection pool holds as many connections as requests may be in
+    flight (urllib3 keeps 10 by default and discards the rest)."""
+    session = requests.Session()
+    size = max(10, concurrency)
+    adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=size)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
 
 
 def _no_proxies() -> dict[str, str]:

@@ -39,6 +39,14 @@ class Spec:
     def members_by(self) -> MemberKind:
         return self.document.members_by
 
+    @property
+    def needs_sections(self) -> bool:
+        """Whether resolving needs the course's section names (generated groups by or
+        balanced across sections, or drawn from one section)."""
+        return any(s.assign is not None and (s.assign.strategy in ("by_section", "balanced")
+                                             or s.assign.from_.section is not None)
+                   for s in self.document.group_sets if s.state != "absent")
+
     def where(self, path: PathKey) -> Loc | None:
         return self.source.where(path)
 

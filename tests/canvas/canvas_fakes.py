@@ -9,6 +9,7 @@ from typing import Any
 
 from reconciler.canvas import CanvasClient, RetryPolicy
 from reconciler.canvas.client import form_pairs
+from reconciler.canvas.pool import Pool
 from reconciler.ops import Operation
 
 BASE = "https://canvas.example.edu"
@@ -38,6 +39,7 @@ class FakeAPI:
     script: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     calls: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
     next_id: int = 900
+    pool: Pool = field(default_factory=lambda: Pool(1))
 
     def _call(self, method: str, path: str, data: Any) -> Any:
         self.calls.append((method, path, form_pairs(data)))

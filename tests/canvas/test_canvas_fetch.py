@@ -177,12 +177,13 @@ def test_resolve_course_id(ref: int | str, url: str) -> None:
 
 
 @responses.activate
-def test_resolve_course_id_not_found_advice() -> None:
-    responses.get(f"{API}/courses/999", status=404,
-                  json={"errors": [{"message": "The specified resource does not exist."}]})
+def test_a_numeric_course_id_needs_no_request_and_a_missing_course_is_a_clear_404() -> None:
     client, _ = make_client()
+    assert resolve_course_id(client, 999) == 999 and resolve_course_id(client, "12") == 12
+    responses.get(f"{API}/courses/999/users", status=404,
+                  json={"errors": [{"message": "The specified resource does not exist."}]})
     with pytest.raises(CanvasNotFoundError, match="course may not exist"):
-        resolve_course_id(client, 999)
+        fetch_roster(client, 999, sections=False)
 
 
 @pytest.mark.parametrize("ref", ["abc", "sis_user_id:x", "sis_course_id:", "-1"])

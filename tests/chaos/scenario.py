@@ -199,13 +199,15 @@ class CountingFaults:
 
 
 def fast_client(server: SandboxServer, seed: int, *, sleep: Callable[[float], None] | None = None,
-                session: requests.Session | None = None, **policy: Any) -> CanvasClient:
+                session: requests.Session | None = None, concurrency: int = 1,
+                **policy: Any) -> CanvasClient:
     """The real client with a retry policy in milliseconds; by default sleeps are skipped."""
     settings: dict[str, Any] = {"max_attempts": 6, "base_delay": 0.001, "max_delay": 0.01,
                                 "budget": 1.0, "throttle_delay": 0.002,
                                 "random": random.Random(seed).random, **policy}
     return CanvasClient(server.base_url, server.token, retry=RetryPolicy(**settings),
-                        sleep=sleep or (lambda _: None), session=session)
+                        sleep=sleep or (lambda _: None), session=session,
+                        concurrency=concurrency)
 
 
 @dataclass
@@ -261,14 +263,15 @@ class SeedResult:
         return len(self.runs) - 1
 
 
-def run_seed(server: SandboxServer, seed: int, directory: Path) -> SeedResult:
+def run_seed(server: SandboxServer, seed: int, directory: Path,
+             concurrency: int = 1) -> SeedResult:
     """Build the scenario, apply until converged (at most MAX_RERUNS re-runs, faults on),
     checking every run's account against Canvas; then plan once more with faults off."""
     assert server.app.faults is not None
     faults = CountingFaults(server.app.faults)
     server.app.faults = faults  # type: ignore[assignment]
     scenario = build(server.state, seed, directory)
-    client = fast_client(server, seed)
+    client = fast_client(server, seed, concurrency=concurrency)
     runs: list[Run] = []
     problems: list[str] = []
     while len(runs) <= MAX_RERUNS:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from reconciler.canvas import apply_plan
+from reconciler.canvas.pool import Pool
 from reconciler.diff import diff
 from reconciler.document import plan_from_dict, plan_to_dict
 from reconciler.errors import AmbiguousWriteError
@@ -23,6 +24,7 @@ class _Canvas:
     def __init__(self) -> None:
         self.groups: list[dict[str, Any]] = [{"id": 500, "name": "T"}]
         self.posts = 0
+        self.pool = Pool(1)
 
     def post(self, path: str, data: Any = None) -> Any:
         self.posts += 1

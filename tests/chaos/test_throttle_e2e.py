@@ -79,3 +79,41 @@ def test_rate_limit_remaining_pauses_keep_the_bucket_from_overflowing(
     assert 429 not in world.statuses
     # X-Rate-Limit-Remaining (70 - bucket) is always under low_water: a pause after each
     assert len(world.sleeps) == len(world.statuses)
+
+
+def _concurrent(sandbox_factory: SandboxFactory, tmp_path: Path,
+                throttle: ThrottleConfig) -> tuple[World, CanvasClient]:
+    server = sandbox_factory(latency_ms=15, throttle=throttle)
+    statuses: list[int] = []
+    session = requests.Session()
+    session.hooks["response"].append(lambda r, *a, **k: statuses.append(r.status_code))
+    scenario = build(server.state, 7, tmp_path)
+    client = fast_client(server, 7, session=session, concurrency=8, max_attempts=8,
+                         throttle_delay=0.05, max_delay=0.2, budget=10.0)
+    world = World(server, scenario, client, statuses=statuses)
+    return world, client
+
+
+def test_concurrent_apply_stays_under_its_cap_and_never_provokes_the_throttle(
+        sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
+    """Canvas's default bucket (hwm 600, 50 reserved per request in flight) holds 11 at
+    once: concurrency 8 must never be throttled."""
+    world, client = _concurrent(sandbox_factory, tmp_path, ThrottleConfig(status=429))
+    run = apply_once(world.server, world.scenario.spec, client)
+    assert run.ending == "converged", run.message
+    assert client.limiter is not None and 1 < client.limiter.peak <= 8
+    assert 429 not in world.statuses and client.limiter.halvings == 0
+    assert log_problems(world.server.state, world.scenario) == []
+
+
+def test_concurrent_apply_backs_off_when_the_bucket_is_small(
+        sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
+    """A bucket that holds about 4 requests at once: the first throttled answers halve the
+    limit, and the apply still converges with nothing done twice."""
+    world, client = _concurrent(sandbox_factory, tmp_path,
+                                ThrottleConfig(status=403, hwm=200.0))
+    run = apply_once(world.server, world.scenario.spec, client)
+    assert run.ending == "converged", run.message
+    assert client.limiter is not None and client.limiter.halvings >= 1
+    assert client.limiter.limit <= 4
+    assert log_problems(world.server.state, world.scenario) == []
