@@ -20,6 +20,7 @@ import click
 from reconciler import __version__, engine
 from reconciler.canvas.apply import ApplyReport, OpOutcome
 from reconciler.canvas.client import CanvasClient
+from reconciler.canvas.pool import DEFAULT_CONCURRENCY
 from reconciler.config import Settings, read_token
 from reconciler.document import plan_from_dict
 from reconciler.errors import (
@@ -76,12 +77,16 @@ def _fail(exc: ReconcilerError) -> None:
                    "Default: the CANVAS_API_TOKEN environment variable.")
 @click.option("-v", "--verbose", count=True,
               help="Log to stderr: -v retries and rate-limit pauses, -vv every request.")
+@click.option("--concurrency", type=click.IntRange(1, 32), default=DEFAULT_CONCURRENCY,
+              show_default=True, metavar="N",
+              help="At most N requests in flight (the limit adapts to Canvas's throttle "
+                   "below it); 1 sends one at a time.")
 @click.pass_context
 def cli(ctx: click.Context, canvas_url: str | None, token_file: Path | None,
-        verbose: int) -> None:
+        verbose: int, concurrency: int) -> None:
     """Keep Canvas group sets, groups and memberships in line with a YAML spec."""
     _configure_logging(verbose)
-    ctx.obj = Settings(canvas_url=canvas_url, token_file=token_file)
+    ctx.obj = Settings(canvas_url=canvas_url, token_file=token_file, concurrency=concurrency)
 
 
 def _configure_logging(verbose: int) -> None:
@@ -100,7 +105,8 @@ def _client(ctx: click.Context) -> CanvasClient:
     settings: Settings = ctx.obj
     if not settings.canvas_url:
         raise ConfigError("no Canvas URL: set CANVAS_BASE_URL or pass --canvas-url")
-    return CanvasClient(settings.canvas_url, read_token(settings.token_file))
+    return CanvasClient(settings.canvas_url, read_token(settings.token_file),
+                        concurrency=settings.concurrency)
 
 
 @cli.command()
@@ -140,6 +146,12 @@ def limit_options(func: F) -> F:
                              "(sets of 20+; a set's guards: win).")(func)
 
 
+def bulk_option(func: F) -> F:
+    return click.option("--no-bulk", "no_bulk", is_flag=True,
+                        help="Never use Canvas's group-set CSV import; write members group "
+                             "by group.")(func)
+
+
 def _limits(max_removal_pct: float, max_delete_pct: float) -> Limits:
     return Limits(max_removal_pct=max_removal_pct, max_delete_pct=max_delete_pct)
 
@@ -154,12 +166,15 @@ def _limits(max_removal_pct: float, max_delete_pct: float) -> Limits:
               help="Also save the plan (JSON, private to you) for `apply`, which runs "
                    "exactly it.")
 @limit_options
+@bulk_option
 @click.pass_context
 @reports_errors
 def plan(ctx: click.Context, spec: Path, fmt: str, detailed_exitcode: bool,
-         out: Path | None, max_removal_pct: float, max_delete_pct: float) -> None:
+         out: Path | None, max_removal_pct: float, max_delete_pct: float,
+         no_bulk: bool) -> None:
     """Show what apply would change. Reads only."""
-    result = engine.make_plan(spec, _client(ctx), _limits(max_removal_pct, max_delete_pct))
+    result = engine.make_plan(spec, _client(ctx), _limits(max_removal_pct, max_delete_pct),
+                              bulk=not no_bulk)
     click.echo(render(result.plan, fmt))  # type: ignore[arg-type]
     if out is not None:
         _write_private(out, render(result.plan, "json") + "\n")
@@ -194,18 +209,19 @@ def _write_private(path: Path, text: str) -> None:
               default=DEFAULT_DIR, show_default=True,
               help="Where the snapshot of the sets about to change is saved before writing.")
 @limit_options
+@bulk_option
 @click.pass_context
 @reports_errors
 def apply(ctx: click.Context, target: Path, auto_approve: bool, allow_delete: bool,
           force: bool, saved_plan: Path | None, snapshot_dir: Path, max_removal_pct: float,
-          max_delete_pct: float) -> None:
+          max_delete_pct: float, no_bulk: bool) -> None:
     """Make Canvas match a spec, or apply a saved plan file; then verify.
 
     SPEC_OR_PLAN is a spec (YAML) or a plan saved by `plan --out` (JSON)."""
     client = _client(ctx)
     options = engine.ApplyOptions(allow_delete=allow_delete, force=force,
                                   limits=_limits(max_removal_pct, max_delete_pct),
-                                  snapshot_dir=snapshot_dir)
+                                  snapshot_dir=snapshot_dir, bulk=not no_bulk)
     plan_file = _read_plan(target) if _is_plan_file(target) else None
     saved = _read_plan(saved_plan) if saved_plan else None
     confirm = _auto_yes if auto_approve or saved or plan_file else _ask_yes

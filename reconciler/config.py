@@ -16,6 +16,7 @@ TOKEN_ENV = "CANVAS_API_TOKEN"
 class Settings:
     canvas_url: str | None
     token_file: Path | None
+    concurrency: int = 8
 
 
 def read_token(token_file: Path | None) -> str:

@@ -29,6 +29,8 @@ from reconciler.ops import (
     DeleteGroup,
     DeleteGroupSet,
     FieldChange,
+    ImportGroup,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -253,6 +255,17 @@ def _set_leader(d: dict[str, Any], w: str) -> Operation:
                      _opt_int(d, "leader", w), _opt_int(d, "old", w))
 
 
+def _import_members(d: dict[str, Any], w: str) -> Operation:
+    groups = []
+    for i, item in enumerate(need(d, "groups", list, w)):
+        at = f"{w}.groups[{i}]"
+        if not isinstance(item, dict):
+            raise PlanDocumentError(f"{at} must be an object")
+        groups.append(ImportGroup(_str(item, "group", at), _opt_int(item, "canvas_id", at),
+                                  _ids(item, "add", at), need(item, "creates", bool, at)))
+    return ImportMembers(_str(d, "set", w), _opt_int(d, "set_id", w), tuple(groups))
+
+
 READERS: dict[tuple[str, str], Callable[[dict[str, Any], str], Operation]] = {
     ("create", "group_set"): _create_set,
     ("update", "group_set"): _update_set,
@@ -262,6 +275,7 @@ READERS: dict[tuple[str, str], Callable[[dict[str, Any], str], Operation]] = {
     ("delete", "group"): _delete_group,
     ("set_members", "group"): _set_members,
     ("set_leader", "group"): _set_leader,
+    ("import_members", "group_set"): _import_members,
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reconciler import spec as speclib
+from reconciler.bulk import use_import
 from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.apply import ApplyReport, OpOutcome, apply_plan
 from reconciler.canvas.fetch import (
@@ -38,7 +39,7 @@ from reconciler.model import CourseState, MemberKind, Roster
 from reconciler.ops import Operation, SetMembers
 from reconciler.plan import Plan, build_plan
 from reconciler.render import render
-from reconciler.semantics import move_warnings
+from reconciler.semantics import importable, move_warnings
 from reconciler.snapshot import write_snapshot
 from reconciler.staleness import changes_since
 
@@ -68,6 +69,7 @@ class ApplyOptions:
     force: bool = False
     limits: Limits = DEFAULT_LIMITS
     snapshot_dir: Path | None = None
+    bulk: bool = True  # False: never the CSV import (--no-bulk)
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,10 @@ def validate_online(path: Path, client: Canvas) -> CourseState:
     return _read(speclib.load(path), client)[2]
 
 
-def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS) -> PlanResult:
+def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS,
+              *, bulk: bool = True) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
-    return plan_loaded(speclib.load(path), client, limits)
+    return plan_loaded(speclib.load(path), client, limits, bulk=bulk)
 
 
 def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, CourseState]:
@@ -104,14 +107,18 @@ def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, Cour
     return roster, current, desired
 
 
-def plan_loaded(spec: speclib.Spec, client: Canvas,
-                limits: Limits = DEFAULT_LIMITS) -> PlanResult:
+def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIMITS,
+                *, bulk: bool = True) -> PlanResult:
+    """The plan for a loaded spec; `bulk` lets the group-set CSV import carry the member
+    writes it can (bulk.py)."""
     roster, current, desired = _read(spec, client)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     ops = diff(desired, current)
     warnings = (*speclib.warnings(spec), *drift(desired, current),
                 *move_warnings(implicit_moves(current, ops), labels),
                 *rename_hints(current, desired, ops))
+    if bulk:
+        ops = use_import(ops, current, importable(roster))
     plan = build_plan(ops, current, labels, warnings, desired=desired,
                       notes=notes(desired, current), members_by=spec.members_by)
     plan = replace(plan, warnings=(*plan.warnings, *threshold_warnings(plan, limits)))
@@ -128,7 +135,7 @@ def apply(path: Path, client: Canvas, *, confirm: Confirm,
     saved plan was made and planning now gives exactly that plan; then apply the saved one.
     Returns None when there was nothing to do or the user declined.
     """
-    planned = make_plan(path, client, options.limits)
+    planned = make_plan(path, client, options.limits, bulk=options.bulk)
     plan = planned.plan
     if saved is not None:
         _require_same_plan(saved, planned)

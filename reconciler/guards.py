@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from reconciler.errors import UnsafePlanError
 from reconciler.matching import match
 from reconciler.model import GroupSet, Guards
-from reconciler.ops import DeleteGroup, DeleteGroupSet, Operation, SetMembers
+from reconciler.ops import DeleteGroup, DeleteGroupSet, ImportMembers, Operation, SetMembers
 from reconciler.plan import Plan
 
 DELETE_WARNING = ("deleting a Canvas group destroys its discussions, files and submissions. "
@@ -104,7 +104,9 @@ def threshold_breaches(plan: Plan, limits: Limits = DEFAULT_LIMITS) -> list[str]
         want = owners.get(id(gset))
         set_limits = limits.overridden(want.guards) if want is not None else limits
         ops = _ops_in(plan.operations, gset)
-        out.extend(_removals(gset, ops, set_limits))
+        imported = {uid for op in plan.operations if isinstance(op, ImportMembers)
+                    and op.set_id == gset.canvas_id for uid in op.add}
+        out.extend(_removals(gset, ops, set_limits, imported))
         out.extend(_deletions(gset, ops, set_limits))
     return out
 
@@ -116,11 +118,12 @@ def _ops_in(ops: Iterable[Operation], gset: GroupSet) -> list[SetMembers | Delet
     return [op for op in ops if isinstance(op, SetMembers | DeleteGroup) and op.canvas_id in ids]
 
 
-def _removals(gset: GroupSet, ops: list[SetMembers | DeleteGroup], limits: Limits) -> list[str]:
+def _removals(gset: GroupSet, ops: list[SetMembers | DeleteGroup], limits: Limits,
+              imported: set[int]) -> list[str]:
     total = sum(len(g.members or ()) for g in gset.groups)
     if total < limits.min_memberships or total == 0:
         return []
-    staying = {uid for op in ops if isinstance(op, SetMembers) for uid in op.add}
+    staying = imported | {uid for op in ops if isinstance(op, SetMembers) for uid in op.add}
     members = {g.canvas_id: g.members or frozenset() for g in gset.groups}
     ended = sum(1 for op in ops for uid in _leaving(op, members) if uid not in staying)
     pct = 100.0 * ended / total

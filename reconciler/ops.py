@@ -23,10 +23,11 @@ class Phase(IntEnum):
     UPSERT_SETS = 1
     UPSERT_GROUPS = 2
     SHRINK_MEMBERS = 3
-    GROW_MEMBERS = 4
-    LEADERS = 5
-    DELETE_GROUPS = 6
-    DELETE_SETS = 7
+    IMPORT_MEMBERS = 4
+    GROW_MEMBERS = 5
+    LEADERS = 6
+    DELETE_GROUPS = 7
+    DELETE_SETS = 8
 
 
 @dataclass(frozen=True)
@@ -239,9 +240,57 @@ class SetLeader:
                 "leader": self.leader, "old": self.old}
 
 
+@dataclass(frozen=True)
+class ImportGroup:
+    """One group's rows in an import: the users it gains. `canvas_id` None: the group is
+    created earlier in the plan (found by name then), or, with `creates`, by the import."""
+
+    group_name: str
+    canvas_id: int | None
+    add: frozenset[int]
+    creates: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"group": self.group_name, "canvas_id": self.canvas_id, "add": _ids(self.add),
+                "creates": self.creates}
+
+
+@dataclass(frozen=True)
+class ImportMembers:
+    """Canvas's group-set CSV import (one request and a Progress, Q-CSV-IMPORT) in place of
+    a members[] write per group: students only, adds and moves only, never a removal. The
+    bulk planning rule (bulk.py) decides which member writes it replaces."""
+
+    set_name: str
+    set_id: int | None
+    groups: tuple[ImportGroup, ...]
+    phase: Phase = field(default=Phase.IMPORT_MEMBERS, init=False)
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.set_name,)
+
+    @property
+    def add(self) -> frozenset[int]:
+        return frozenset(uid for g in self.groups for uid in g.add)
+
+    @property
+    def change_count(self) -> int:
+        return sum(len(g.add) for g in self.groups)
+
+    def describe(self) -> str:
+        return (f"import {self.change_count} members into {len(self.groups)} groups of "
+                f"{self.set_name!r}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"action": "import_members", "type": "group_set", "set": self.set_name,
+                "set_id": self.set_id, "groups": [g.as_dict() for g in self.groups],
+                "via": "import"}
+
+
 Operation = (
     CreateGroupSet | UpdateGroupSet | DeleteGroupSet | CreateGroup | UpdateGroup
-    | DeleteGroup | SetMembers | SetLeader
+    | DeleteGroup | SetMembers | SetLeader | ImportMembers
 )
 
 DELETIONS = (DeleteGroupSet, DeleteGroup)

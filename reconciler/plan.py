@@ -23,6 +23,7 @@ from reconciler.ops import (
     CreateGroupSet,
     DeleteGroup,
     DeleteGroupSet,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -87,7 +88,8 @@ class Plan:
             create=sum(isinstance(op, CreateGroupSet | CreateGroup) for op in ops),
             update=sum(isinstance(op, UpdateGroupSet | UpdateGroup | SetLeader) for op in ops),
             delete=sum(isinstance(op, DeleteGroupSet | DeleteGroup) for op in ops),
-            membership_changes=sum(op.change_count for op in ops if isinstance(op, SetMembers)),
+            membership_changes=sum(op.change_count for op in ops
+                                   if isinstance(op, SetMembers | ImportMembers)),
             with_submissions=sum(isinstance(op, DeleteGroup | SetMembers) and op.has_submissions
                                  for op in ops),
         )
@@ -155,6 +157,8 @@ def user_ids(ops: Iterable[Operation]) -> set[int]:
     for op in ops:
         if isinstance(op, SetMembers):
             found |= op.members | op.add | op.remove
+        elif isinstance(op, ImportMembers):
+            found |= op.add
         elif isinstance(op, SetLeader):
             found |= {uid for uid in (op.leader, op.old) if uid is not None}
     return found
@@ -168,7 +172,7 @@ def touched_set_ids(ops: Iterable[Operation], current: CourseState) -> set[int]:
     for op in ops:
         if isinstance(op, UpdateGroupSet | DeleteGroupSet):
             found.add(op.canvas_id)
-        elif isinstance(op, CreateGroup):
+        elif isinstance(op, CreateGroup | ImportMembers):
             found.add(op.set_id)
         elif not isinstance(op, CreateGroupSet):
             found.add(set_of_group.get(op.canvas_id))

@@ -5,10 +5,11 @@ waits for; everything else may run at once. The rules, each for a Canvas reason:
 
 - R1 set first: every operation inside a set waits for that set's create or update (a group
   needs its set's id; a changed group_limit is copied into every group first, Q-LIMIT-COPY).
-- R2 group first: a group's members and leader wait for its create or update (its id; a new
-  max_membership must be in place before members are added, Q-GROUP-FULL).
-- R3 shrink first: within a set, writes that add members wait for the writes that free room
-  (semantics.frees_room, Q-ONE-GROUP).
+- R2 group first: a group's members and leader, and an import with rows for it, wait for its
+  create or update (its id; a new max_membership must be in place before members are
+  added, Q-GROUP-FULL).
+- R3 shrink first: within a set, writes that add members (and imports) wait for the writes
+  that free room (semantics.frees_room, Q-ONE-GROUP).
 - R4 leaders last: a leader waits for every member write of its set (a leader must be a
   member, and a later write could move them, Q-LEADER).
 - R5 deletes last: a group delete waits for every other operation of its set; a set delete
@@ -29,6 +30,7 @@ from reconciler.ops import (
     CreateGroupSet,
     DeleteGroup,
     DeleteGroupSet,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -58,13 +60,21 @@ def _set_first(op: Operation, before: Operation) -> bool:
 
 
 def _group_first(op: Operation, before: Operation) -> bool:
-    return (isinstance(op, SetMembers | SetLeader) and isinstance(before, CreateGroup | UpdateGroup)
-            and op.key == before.key)
+    if not isinstance(before, CreateGroup | UpdateGroup):
+        return False
+    if isinstance(op, ImportMembers):
+        return _same_set(op, before) and any(g.group_name == before.group_name
+                                             for g in op.groups)
+    return isinstance(op, SetMembers | SetLeader) and op.key == before.key
+
+
+def _grows(op: Operation) -> bool:
+    return isinstance(op, ImportMembers) or (isinstance(op, SetMembers) and not _frees(op))
 
 
 def _shrink_first(op: Operation, before: Operation) -> bool:
-    return (isinstance(op, SetMembers) and isinstance(before, SetMembers) and _same_set(op, before)
-            and not _frees(op) and _frees(before))
+    return (_grows(op) and isinstance(before, SetMembers) and _same_set(op, before)
+            and _frees(before))
 
 
 def _frees(op: SetMembers) -> bool:
@@ -72,7 +82,8 @@ def _frees(op: SetMembers) -> bool:
 
 
 def _leaders_last(op: Operation, before: Operation) -> bool:
-    return isinstance(op, SetLeader) and isinstance(before, SetMembers) and _same_set(op, before)
+    return (isinstance(op, SetLeader) and isinstance(before, SetMembers | ImportMembers)
+            and _same_set(op, before))
 
 
 def _deletes_last(op: Operation, before: Operation) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from reconciler.model import CourseState, Group, GroupSet, user_label
+from reconciler.model import CourseState, Group, GroupSet, Roster, user_label
 
 # --- stored values ----------------------------------------------------------------------
 
@@ -142,3 +142,16 @@ def move_warnings(moves: Iterable[Move], labels: Mapping[int, str]) -> list[str]
     return [f"{user_label(uid, labels)} will leave {group!r} in {set_name!r} "
             "(Canvas allows one group per set, and the spec does not manage that group's "
             "members)" for set_name, group, uid in moves]
+
+
+# --- the group-set CSV import (Q-CSV-IMPORT) ------------------------------------------------
+
+IMPORT_STATES = frozenset({"active", "invited", "creation_pending"})
+
+
+def importable(roster: Roster) -> frozenset[int]:
+    """The users a CSV import accepts: the course's students (StudentEnrollment, active,
+    invited or pending); never the test student, staff, or a concluded student. Any other
+    row is skipped in silence."""
+    return frozenset(u.id for u in roster.users if any(
+        e.type == "StudentEnrollment" and e.state in IMPORT_STATES for e in u.enrollments))

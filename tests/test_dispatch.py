@@ -15,6 +15,8 @@ from reconciler.ops import (
     DeleteGroup,
     DeleteGroupSet,
     FieldChange,
+    ImportGroup,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -33,6 +35,8 @@ EXAMPLES: list[Operation] = [
     DeleteGroup("S", "G", 2, 1),
     SetMembers("S", "G", 2, frozenset({5}), frozenset({5}), frozenset(), "additive"),
     SetLeader("S", "G", None, 5, None),
+    ImportMembers("S", 1, (ImportGroup("G", 2, frozenset({5})),
+                           ImportGroup("New", None, frozenset({6, 7}), creates=True))),
 ]
 
 

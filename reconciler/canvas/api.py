@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from reconciler.canvas.client import Params
+from reconciler.canvas.bodies import Params
 from reconciler.canvas.pool import Pool
 
 
@@ -23,3 +23,7 @@ class WriteAPI(ReadAPI, Protocol):
     def put(self, path: str, data: Params | None = None) -> Any: ...
 
     def delete(self, path: str, data: Params | None = None) -> Any: ...
+
+    def post_csv(self, path: str, text: str) -> Any: ...
+
+    def wait(self, seconds: float) -> None: ...

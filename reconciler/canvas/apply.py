@@ -27,12 +27,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from reconciler.canvas import wire
 from reconciler.canvas.api import WriteAPI
+from reconciler.canvas.importer import import_members
 from reconciler.canvas.report import ApplyReport, OpOutcome
+from reconciler.canvas.run import Failed, Run, Skip
 from reconciler.errors import (
     AmbiguousWriteError,
     CanvasAuthError,
@@ -45,6 +46,7 @@ from reconciler.ops import (
     CreateGroupSet,
     DeleteGroup,
     DeleteGroupSet,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -56,7 +58,6 @@ from reconciler.schedule import dependencies
 __all__ = ["HANDLERS", "ApplyReport", "OpOutcome", "PlanLike", "apply_plan"]
 
 CREATE_ATTEMPTS = 2
-GroupKey = tuple[str, str]
 
 
 class PlanLike(Protocol):
@@ -73,32 +74,12 @@ class PlanLike(Protocol):
     def known_group_ids(self) -> frozenset[int]: ...
 
 
-class _Skip(Exception):
-    """The operation depends on one that did not happen."""
-
-
-class _Failed(Exception):
-    """The operation failed for a reason that is not a CanvasError."""
-
-
-@dataclass
-class _Run:
-    client: WriteAPI
-    course_id: int
-    known_sets: frozenset[int]
-    known_groups: frozenset[int]
-    report: ApplyReport = field(default_factory=ApplyReport)
-    lost_sets: set[str] = field(default_factory=set)
-    lost_groups: set[GroupKey] = field(default_factory=set)
-    lost_members: set[GroupKey] = field(default_factory=set)
-
-
 # -- creates with adoption ----------------------------------------------------------------
 
 def _id_of(body: Any) -> int:
     if isinstance(body, dict) and isinstance(body.get("id"), int):
         return int(body["id"])
-    raise _Failed("Canvas answered the create without an id")
+    raise Failed("Canvas answered the create without an id")
 
 
 def _adopt(candidates: list[Any], name: str, known: Collection[int],
@@ -110,7 +91,7 @@ def _adopt(candidates: list[Any], name: str, known: Collection[int],
            if isinstance(c, dict) and isinstance(c.get("id"), int) and c.get("name") == name
            and c["id"] not in known and (sis_id is None or c.get(sis_key) == sis_id)]
     if len(new) > 1:
-        raise _Failed(f"{len(new)} new objects named {name!r} exist after an ambiguous "
+        raise Failed(f"{len(new)} new objects named {name!r} exist after an ambiguous "
                       "create; not guessing which to keep")
     return new[0] if new else None
 
@@ -134,7 +115,7 @@ def _create(post: Callable[[], Any], relist: Callable[[], list[Any]], name: str,
 
 # -- handlers -----------------------------------------------------------------------------
 
-def _create_set(run: _Run, op: CreateGroupSet) -> str:
+def _create_set(run: Run, op: CreateGroupSet) -> str:
     data = wire.GROUP_SET.create_form(op.set_name, op.settings)
     sis_key = wire.GROUP_SET.field("sis_id").key
     new_id, detail = _create(
@@ -146,24 +127,14 @@ def _create_set(run: _Run, op: CreateGroupSet) -> str:
     return detail
 
 
-def _update_set(run: _Run, op: UpdateGroupSet) -> str:
+def _update_set(run: Run, op: UpdateGroupSet) -> str:
     data = wire.GROUP_SET.update_form({c.field: c.new for c in op.changes}, op.current)
     run.client.put(f"/api/v1/group_categories/{op.canvas_id}", data)
     return f"updated id={op.canvas_id}"
 
 
-def _set_id(run: _Run, op: CreateGroup) -> int:
-    if op.set_id is not None:
-        return op.set_id
-    if op.set_name in run.lost_sets:
-        raise _Skip(f"group set {op.set_name!r} was not created")
-    if op.set_name not in run.report.created_sets:
-        raise _Failed(f"no Canvas id known for group set {op.set_name!r}")
-    return run.report.created_sets[op.set_name]
-
-
-def _create_group(run: _Run, op: CreateGroup) -> str:
-    set_id = _set_id(run, op)
+def _create_group(run: Run, op: CreateGroup) -> str:
+    set_id = run.set_id(op.set_name, op.set_id)
     data = wire.GROUP.create_form(op.group_name, op.settings)
     sis_key = wire.GROUP.field("sis_id").key
     new_id, detail = _create(
@@ -175,7 +146,7 @@ def _create_group(run: _Run, op: CreateGroup) -> str:
     return detail
 
 
-def _update_group(run: _Run, op: UpdateGroup) -> str:
+def _update_group(run: Run, op: UpdateGroup) -> str:
     data = wire.GROUP.update_form({c.field: c.new for c in op.changes}, {})
     if not data:
         return "nothing to change"
@@ -183,32 +154,32 @@ def _update_group(run: _Run, op: UpdateGroup) -> str:
     return f"updated id={op.canvas_id}"
 
 
-def _group_id(run: _Run, op: SetMembers | SetLeader) -> int:
+def _group_id(run: Run, op: SetMembers | SetLeader) -> int:
     if op.canvas_id is not None:
         return op.canvas_id
     key = (op.set_name, op.group_name)
     if key in run.lost_groups or op.set_name in run.lost_sets:
-        raise _Skip(f"group {op.group_name!r} in {op.set_name!r} was not created")
+        raise Skip(f"group {op.group_name!r} in {op.set_name!r} was not created")
     if key not in run.report.created_groups:
-        raise _Failed(f"no Canvas id known for group {op.group_name!r} in {op.set_name!r}")
+        raise Failed(f"no Canvas id known for group {op.group_name!r} in {op.set_name!r}")
     return run.report.created_groups[key]
 
 
-def _set_members(run: _Run, op: SetMembers) -> str:
+def _set_members(run: Run, op: SetMembers) -> str:
     group_id = _group_id(run, op)
     run.client.put(f"/api/v1/groups/{group_id}", wire.members_form(op.members))
     return f"members of id={group_id}: +{len(op.add)} -{len(op.remove)}"
 
 
-def _set_leader(run: _Run, op: SetLeader) -> str:
+def _set_leader(run: Run, op: SetLeader) -> str:
     group_id = _group_id(run, op)
     if (op.set_name, op.group_name) in run.lost_members:
-        raise _Skip("the group's members were not written, and a leader must be a member")
+        raise Skip("the group's members were not written, and a leader must be a member")
     run.client.put(f"/api/v1/groups/{group_id}", wire.leader_form(op.leader))
     return f"leader of id={group_id}: {op.leader if op.leader is not None else 'cleared'}"
 
 
-def _delete(run: _Run, path: str, canvas_id: int) -> str:
+def _delete(run: Run, path: str, canvas_id: int) -> str:
     """DELETE is a soft delete; a 404 means it is already gone (e.g. a retried DELETE whose
     first response was lost), which is the state the plan wants."""
     try:
@@ -218,15 +189,16 @@ def _delete(run: _Run, path: str, canvas_id: int) -> str:
     return f"deleted id={canvas_id}"
 
 
-def _delete_group(run: _Run, op: DeleteGroup) -> str:
+def _delete_group(run: Run, op: DeleteGroup) -> str:
     return _delete(run, f"/api/v1/groups/{op.canvas_id}", op.canvas_id)
 
 
-def _delete_set(run: _Run, op: DeleteGroupSet) -> str:
+def _delete_set(run: Run, op: DeleteGroupSet) -> str:
     return _delete(run, f"/api/v1/group_categories/{op.canvas_id}", op.canvas_id)
 
 
-HANDLERS: Mapping[type, Callable[[_Run, Any], str]] = {
+HANDLERS: Mapping[type, Callable[[Run, Any], str]] = {
+    ImportMembers: import_members,
     CreateGroupSet: _create_set,
     UpdateGroupSet: _update_set,
     CreateGroup: _create_group,
@@ -261,15 +233,15 @@ def _writes_sis_id(op: Operation) -> bool:
     return False
 
 
-def _run_one(run: _Run, op: Operation) -> OpOutcome:
+def _run_one(run: Run, op: Operation) -> OpOutcome:
     handler = HANDLERS.get(type(op))
     if handler is None:
         return OpOutcome("failed", f"internal error: no handler for {type(op).__name__}")
     try:
         return OpOutcome("done", handler(run, op))
-    except _Skip as exc:
+    except Skip as exc:
         return OpOutcome("skipped", str(exc))
-    except _Failed as exc:
+    except Failed as exc:
         return OpOutcome("failed", str(exc))
     except CanvasError as exc:
         return OpOutcome("failed", _failure_detail(op, exc))
@@ -279,7 +251,7 @@ def _run_one(run: _Run, op: Operation) -> OpOutcome:
         return OpOutcome("failed", f"internal error: {type(exc).__name__}: {exc}")
 
 
-def _mark_lost(run: _Run, op: Operation) -> None:
+def _mark_lost(run: Run, op: Operation) -> None:
     """Remember what did not happen so dependent operations are skipped."""
     if isinstance(op, CreateGroupSet):
         run.lost_sets.add(op.set_name)
@@ -287,6 +259,9 @@ def _mark_lost(run: _Run, op: Operation) -> None:
         run.lost_groups.add((op.set_name, op.group_name))
     elif isinstance(op, SetMembers):
         run.lost_members.add((op.set_name, op.group_name))
+    elif isinstance(op, ImportMembers):
+        run.lost_members.update((op.set_name, g.group_name) for g in op.groups)
+        run.lost_groups.update((op.set_name, g.group_name) for g in op.groups if g.creates)
 
 
 def apply_plan(
@@ -302,7 +277,7 @@ def apply_plan(
     Once `should_stop()` is true nothing new starts, the requests in flight finish, and
     the rest is skipped as "interrupted". The report lists operations in plan order.
     Verification is the engine's job."""
-    run = _Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids)
+    run = Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids)
     ops = list(plan.operations)
     graph = dependencies(ops)
     outcomes: dict[int, OpOutcome] = {}
@@ -322,7 +297,7 @@ def apply_plan(
     return run.report
 
 
-def _finish(run: _Run, op: Operation, outcome: OpOutcome, outcomes: dict[int, OpOutcome],
+def _finish(run: Run, op: Operation, outcome: OpOutcome, outcomes: dict[int, OpOutcome],
             i: int, on_progress: Callable[[Operation, OpOutcome], None] | None) -> None:
     if outcome.status != "done":
         _mark_lost(run, op)

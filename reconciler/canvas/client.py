@@ -17,13 +17,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
 from reconciler import __version__
+from reconciler.canvas.bodies import Body, Pairs, Params, RawBody, form_pairs
 from reconciler.canvas.pool import DEFAULT_CONCURRENCY, AdaptiveLimit, Pool, Pressure
 from reconciler.canvas.retry import RetryPolicy, decide, parse_float
 from reconciler.canvas.translate import (
@@ -37,6 +37,7 @@ from reconciler.canvas.urls import (
     display_path,
     is_loopback,
     normalise_base_url,
+    numbered_pages,
     origin,
     resolve_link,
 )
@@ -48,32 +49,6 @@ from reconciler.errors import (
 )
 
 log = logging.getLogger(__name__)
-
-Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
-Pairs = list[tuple[str, str]]
-
-
-def _scalar(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def form_pairs(params: Params | None) -> Pairs:
-    """Mapping or pairs -> list of string pairs; list values become repeated keys."""
-    if params is None:
-        return []
-    items = params.items() if isinstance(params, Mapping) else params
-    out: Pairs = []
-    for key, value in items:
-        if isinstance(value, list | tuple | set | frozenset):
-            out.extend((key, _scalar(v)) for v in value)
-        else:
-            out.append((key, _scalar(value)))
-    return out
-
 
 class CanvasClient:
     """Talks to one Canvas origin with one token. Never puts the token in a message."""
@@ -154,6 +129,19 @@ class CanvasClient:
     def delete(self, path: str, data: Params | None = None) -> Any:
         return self._write("DELETE", path, data)
 
+    def post_csv(self, path: str, text: str) -> Any:
+        """POST a CSV as the raw body (`Content-Type: text/csv; charset=utf-8`). Such an
+        upload (the group-set import) may be sent again when its answer is lost: the same
+        rows give the same memberships and find the groups the first one made by name."""
+        url = self._url(path, "POST")
+        body = RawBody("text/csv; charset=utf-8", text.encode("utf-8"))
+        return self._decode("POST", url, self._exchange("POST", url, None, body,
+                                                        repeatable=True))
+
+    def wait(self, seconds: float) -> None:
+        """Sleep, the client's way (tests and benchmarks inject their own)."""
+        self._sleep(seconds)
+
     # -- plumbing -----------------------------------------------------------------------
 
     def _write(self, method: str, path: str, data: Params | None) -> Any:
@@ -201,9 +189,10 @@ class CanvasClient:
                               "pagination loop: the next link points to a page already read")
         return target
 
-    def _exchange(self, method: str, url: str, params: Pairs | None,
-                  data: Pairs | None) -> requests.Response:
-        """Send with retries (retry.py); return a 2xx response or raise a CanvasError."""
+    def _exchange(self, method: str, url: str, params: Pairs | None, data: Body | None,
+                  *, repeatable: bool = False) -> requests.Response:
+        """Send with retries (retry.py); return a 2xx response or raise a CanvasError.
+        `repeatable`: a POST that may be sent again when it may have run (like a PUT)."""
         slept, attempt = 0.0, 0
         while True:
             attempt += 1
@@ -212,7 +201,8 @@ class CanvasClient:
                 self._ease_pressure(response)
                 return response
             assert error is not None
-            verdict = decide(method, error, maybe_executed=maybe_executed)
+            verdict = decide("PUT" if repeatable else method, error,
+                             maybe_executed=maybe_executed)
             if verdict == "ambiguous":
                 raise _ambiguous(error)
             if verdict == "fail":
@@ -229,7 +219,7 @@ class CanvasClient:
             self._sleep(delay)
             slept += delay
 
-    def _attempt(self, method: str, url: str, params: Pairs | None, data: Pairs | None,
+    def _attempt(self, method: str, url: str, params: Pairs | None, data: Body | None,
                  ) -> tuple[requests.Response | None, CanvasError | None, bool]:
         path = display_path(url)
         failure: tuple[CanvasError, bool, bool] | None = None
@@ -252,7 +242,7 @@ class CanvasClient:
         return response, None, True
 
     def _send(self, method: str, url: str, params: Pairs | None,
-              data: Pairs | None) -> requests.Response:
+              data: Body | None) -> requests.Response:
         """One HTTP exchange, inside the adaptive limit when there is one."""
         if self.limiter is None:
             return self._request(method, url, params, data)
@@ -267,9 +257,13 @@ class CanvasClient:
             self.limiter.release(pressure)
 
     def _request(self, method: str, url: str, params: Pairs | None,
-                 data: Pairs | None) -> requests.Response:
+                 data: Body | None) -> requests.Response:
+        headers = self._headers()
+        if isinstance(data, RawBody):
+            headers["Content-Type"] = data.content_type
         return self._session.request(
-            method, url, params=params, data=data, headers=self._headers(),
+            method, url, params=params, headers=headers,
+            data=data.data if isinstance(data, RawBody) else data,
             timeout=self._timeout, allow_redirects=False,
             proxies=_no_proxies() if self._direct else None)
 
@@ -310,23 +304,6 @@ class CanvasClient:
             raise CanvasError(method, display_path(url), response.status_code,
                               f"expected a JSON list, got {type(page).__name__}")
         return page
-
-
-def numbered_pages(current: str, links: Mapping[str, Mapping[str, str]]) -> list[str]:
-    """The URLs of pages 2..last when `links` has rel="next" and a numbered rel="last";
-    else []. The pages are the last URL with its `page` number changed, every other
-    parameter as Canvas wrote it."""
-    last = links.get("last", {}).get("url")
-    if not last or "next" not in links:
-        return []
-    parts = urlsplit(resolve_link(current, last))
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    pages = [v for k, v in query if k == "page"]
-    if len(pages) != 1 or not pages[0].isdigit():
-        return []  # a bookmark, not a number: follow next instead
-    return [urlunsplit(parts._replace(query=urlencode(
-        [(k, str(n) if k == "page" else v) for k, v in query])))
-        for n in range(2, int(pages[0]) + 1)]
 
 
 def _pooled_session(concurrency: int) -> requests.Session:

@@ -10,7 +10,8 @@ a proxy or misconfiguration: the token must never follow it.
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from reconciler.errors import ConfigError
 
@@ -65,3 +66,20 @@ def resolve_link(current_url: str, link: str) -> str:
 def display_path(url: str) -> str:
     """The path of a URL without its query string: safe to show in messages."""
     return urlsplit(url).path or "/"
+
+
+def numbered_pages(current: str, links: Mapping[str, Mapping[str, str]]) -> list[str]:
+    """The URLs of pages 2..last when `links` has rel="next" and a numbered rel="last";
+    else []. The pages are the last URL with its `page` number changed, every other
+    parameter as Canvas wrote it."""
+    last = links.get("last", {}).get("url")
+    if not last or "next" not in links:
+        return []
+    parts = urlsplit(resolve_link(current, last))
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    pages = [v for k, v in query if k == "page"]
+    if len(pages) != 1 or not pages[0].isdigit():
+        return []  # a bookmark, not a number: follow next instead
+    return [urlunsplit(parts._replace(query=urlencode(
+        [(k, str(n) if k == "page" else v) for k, v in query])))
+        for n in range(2, int(pages[0]) + 1)]

@@ -11,7 +11,10 @@ whatever it is not sent (Q-GROUP-PUT-KEEPS). Pure: no HTTP here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+import csv
+import io
+import json
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -185,3 +188,52 @@ def members_form(members: Collection[int]) -> Pairs:
 def leader_form(leader: int | None) -> Pairs:
     """`leader[id]=N` sets the leader (already a member); a blank `leader` clears it."""
     return [("leader", "")] if leader is None else [("leader[id]", leader)]
+
+
+# --- the group-set CSV import (Q-CSV-IMPORT) and its Progress (Q-PROGRESS) ----------------
+
+IMPORT_HEADER = ("canvas_user_id", "canvas_group_id", "group_name")
+
+
+def import_csv(rows: Iterable[tuple[int, int | None, str]]) -> str:
+    """The import file: one row per (user, group id if known, group name). A row with a
+    group id is placed by it; one without, by the name (the import creates the group when
+    no active group has it)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(IMPORT_HEADER)
+    writer.writerows((uid, "" if gid is None else gid, name) for uid, gid, name in rows)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Progress:
+    id: int
+    state: str  # queued | running | completed | failed (| canceled ...)
+    completion: float
+    message: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.state not in ("queued", "running")
+
+
+def progress(raw: Any) -> Progress:
+    if not isinstance(raw, dict) or not isinstance(raw.get("id"), int):
+        raise StateError("Canvas answered the import without a Progress id")
+    completion = raw.get("completion")
+    return Progress(raw["id"], str(raw.get("workflow_state") or ""),
+                    float(completion) if isinstance(completion, int | float) else 0.0,
+                    raw.get("message") if isinstance(raw.get("message"), str) else None)
+
+
+def import_error(message: str | None) -> str:
+    """What a failed import's Progress says: newer Canvas writes a JSON string with an
+    `error` key, older the plain text."""
+    if message is None:
+        return "no message"
+    try:
+        decoded = json.loads(message)
+    except ValueError:
+        return message
+    return str(decoded.get("error") or message) if isinstance(decoded, dict) else message

@@ -17,6 +17,7 @@ from reconciler.ops import (
     DeleteGroup,
     DeleteGroupSet,
     FieldChange,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -109,6 +110,13 @@ def _set_members(op: SetMembers, labels: Labels) -> list[str]:
     return [_marked(f"~ members of {_where(op)}: {change}{mode}", op.has_submissions)]
 
 
+def _import_members(op: ImportMembers, labels: Labels) -> list[str]:
+    head = (f"~ members of {_plural(len(op.groups), 'group')} in {quote(op.set_name)}: "
+            f"+{op.change_count}  via import")
+    return [head, *(f"{INDENT}{quote(g.group_name)}{' (new group)' if g.creates else ''}: "
+                    f"+ {_who(g.add, labels)}" for g in op.groups)]
+
+
 def _set_leader(op: SetLeader, labels: Labels) -> list[str]:
     return [f"~ leader of {_where(op)}: {label(op.old, labels)} → {label(op.leader, labels)}"]
 
@@ -122,6 +130,7 @@ FORMATTERS: dict[type, Callable[[Any, Labels], list[str]]] = {
     DeleteGroup: _delete_group,
     SetMembers: _set_members,
     SetLeader: _set_leader,
+    ImportMembers: _import_members,
 }
 
 

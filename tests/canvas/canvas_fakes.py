@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reconciler.canvas import CanvasClient, RetryPolicy
-from reconciler.canvas.client import form_pairs
+from reconciler.canvas.bodies import form_pairs
 from reconciler.canvas.pool import Pool
 from reconciler.ops import Operation
 
@@ -40,6 +40,7 @@ class FakeAPI:
     calls: list[tuple[str, str, list[tuple[str, str]]]] = field(default_factory=list)
     next_id: int = 900
     pool: Pool = field(default_factory=lambda: Pool(1))
+    waited: list[float] = field(default_factory=list)
 
     def _call(self, method: str, path: str, data: Any) -> Any:
         self.calls.append((method, path, form_pairs(data)))
@@ -70,6 +71,12 @@ class FakeAPI:
 
     def delete(self, path: str, data: Any = None) -> Any:
         return self._call("DELETE", path, data)
+
+    def post_csv(self, path: str, text: str) -> Any:
+        return self._call("POST", path, [("csv", text)])
+
+    def wait(self, seconds: float) -> None:
+        self.waited.append(seconds)
 
     def writes(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         return [c for c in self.calls if c[0] != "GET"]

@@ -181,7 +181,7 @@ def test_loopback_base_url_never_goes_through_an_environment_proxy(
 
 
 def test_numbered_pages_are_built_from_the_last_link() -> None:
-    from reconciler.canvas.client import numbered_pages
+    from reconciler.canvas.urls import numbered_pages
 
     url = f"{BASE}/api/v1/courses/1/groups?include%5B%5D=users&page=1&per_page=100"
     links = {"next": {"url": url.replace("page=1&", "page=2&")},
