@@ -9,7 +9,7 @@ writes, and a re-read that verifies the result against the plan's desired state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -123,6 +123,30 @@ def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIM
                       notes=notes(desired, current), members_by=spec.members_by)
     plan = replace(plan, warnings=(*plan.warnings, *threshold_warnings(plan, limits)))
     return PlanResult(plan, spec, desired, current, roster)
+
+
+@dataclass(frozen=True)
+class CoursePlan:
+    """One course of a many-course run: its plan, or the error that stopped it."""
+
+    path: Path
+    plan: Plan | None = None
+    error: ReconcilerError | None = None
+
+
+def plan_many(paths: Iterable[Path], client: Canvas, limits: Limits = DEFAULT_LIMITS,
+              *, bulk: bool = True) -> Iterator[CoursePlan]:
+    """Plan every spec, courses side by side on the client's pool (one token, one throttle
+    bucket), yielding each course's plan in `paths` order as it is ready. A course that
+    fails is reported and the others go on. Only the plan is kept of each course: its
+    roster and state are dropped as soon as it is made, so memory stays flat."""
+    def one(path: Path) -> CoursePlan:
+        try:
+            return CoursePlan(path, make_plan(path, client, limits, bulk=bulk).plan)
+        except ReconcilerError as exc:
+            return CoursePlan(path, error=exc)
+
+    yield from client.pool.imap(one, paths)
 
 
 def apply(path: Path, client: Canvas, *, confirm: Confirm,

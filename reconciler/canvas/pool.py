@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TypeVar
@@ -98,6 +99,21 @@ class Pool:
         if getattr(self._inside, "worker", False):
             return [fn(v) for v in items]
         return _fan_out(self._work, self._as_worker(fn), list(items))
+
+    def imap(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
+        """`fn` over `items`, side by side, yielding results in order as they come, with at
+        most `size` calls started and not yet yielded: a caller that drops each result
+        once used holds no more than that many at a time."""
+        if getattr(self._inside, "worker", False) or self._work is None:
+            yield from (fn(v) for v in items)
+            return
+        window: deque[Future[R]] = deque()
+        for value in items:
+            window.append(self._work.submit(self._as_worker(fn), value))
+            if len(window) >= self.size:
+                yield window.popleft().result()
+        while window:
+            yield window.popleft().result()
 
     def requests(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """Like map, for calls that each send one request and wait for nothing else."""
