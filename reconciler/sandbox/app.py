@@ -26,7 +26,7 @@ from reconciler.sandbox.errors import (
 )
 from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.http import Request, parse_request
-from reconciler.sandbox.router import Ctx, Route, Router
+from reconciler.sandbox.router import Ctx, Response, Route, Router
 from reconciler.sandbox.routes import ALL_ROUTES
 from reconciler.sandbox.state import EmulatorState
 from reconciler.sandbox.throttle import Throttle, ThrottleConfig, header_float
@@ -48,6 +48,15 @@ def json_outcome(status: int, body: Any, headers: dict[str, str] | None = None) 
     items = len(body) if isinstance(body, list) else 0
     return Outcome(status, json.dumps(body).encode(),
                    {"Content-Type": JSON_TYPE, **(headers or {})}, items=items)
+
+
+def response_outcome(response: Response) -> Outcome:
+    """A handler's Response on the wire: raw bytes as they are, anything else as JSON."""
+    if isinstance(response.body, bytes):
+        content_type = response.content_type or "application/octet-stream"
+        return Outcome(response.status, response.body,
+                       {"Content-Type": content_type, **response.headers})
+    return json_outcome(response.status, response.body, response.headers)
 
 
 class SandboxApp:
@@ -114,8 +123,7 @@ class SandboxApp:
         with self.state.lock:
             try:
                 ctx.caller = self._authenticate(request)
-                response = route.handler(ctx)
-                outcome = json_outcome(response.status, response.body, response.headers)
+                outcome = response_outcome(route.handler(ctx))
             except ApiError as error:
                 outcome = json_outcome(error.status, error.body, error.headers)
             except Exception:
@@ -153,5 +161,8 @@ class SandboxApp:
                            [list(pair) for pair in changes.moved_out], fault)
         with self.state.lock:
             self.state.write_log.append(event)
-            if self.state_file is not None:
-                self.state.save(self.state_file)
+            self._save()
+
+    def _save(self) -> None:
+        if self.state_file is not None:
+            self.state.save(self.state_file)
