@@ -1,8 +1,9 @@
 """One request through the emulator, independent of sockets.
 
 Order (mirroring Canvas's middleware stack): throttle reservation → latency → injected
-fault → route → authenticate → handler (under the state lock) → write log + persist →
-throttle settlement and headers.
+fault → route → due background jobs (jobs.run_due_jobs) → authenticate → handler (both
+under the state lock) → write log + persist → throttle settlement and headers. Background
+jobs cost the token nothing: the request that happens to run them pays its own cost only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from reconciler.sandbox.errors import (
 )
 from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.http import Request, parse_request
+from reconciler.sandbox.jobs import run_due_jobs
 from reconciler.sandbox.router import Ctx, Response, Route, Router
 from reconciler.sandbox.routes import ALL_ROUTES
 from reconciler.sandbox.state import EmulatorState
@@ -121,6 +123,7 @@ class SandboxApp:
                   fault: str | None) -> Outcome:
         ctx = Ctx(self.state, request, args, f"http://{request.host}", kind=route.kind)
         with self.state.lock:
+            jobs_ran = run_due_jobs(self.state)
             try:
                 ctx.caller = self._authenticate(request)
                 outcome = response_outcome(route.handler(ctx))
@@ -130,6 +133,8 @@ class SandboxApp:
                 log.exception("sandbox handler failed: %s %s", request.method, request.path)
                 outcome = json_outcome(500, internal_error(self.state.next_error_report_id()))
             self._log_write(request, ctx.kind, outcome, ctx, fault)
+            if jobs_ran and ctx.kind is None:
+                self._save()  # a read that ran a job changed the state all the same
         return outcome
 
     def _authenticate(self, request: Request) -> int | None:

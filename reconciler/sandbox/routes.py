@@ -6,6 +6,7 @@ from reconciler.sandbox import (
     routes_categories,
     routes_courses,
     routes_groups,
+    routes_import,
     routes_memberships,
 )
 from reconciler.sandbox.router import RouteSpec
@@ -15,4 +16,5 @@ ALL_ROUTES: list[RouteSpec] = [
     *routes_categories.ROUTES,
     *routes_groups.ROUTES,
     *routes_memberships.ROUTES,
+    *routes_import.ROUTES,
 ]
