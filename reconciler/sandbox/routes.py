@@ -5,6 +5,7 @@ from __future__ import annotations
 from reconciler.sandbox import (
     routes_categories,
     routes_courses,
+    routes_export,
     routes_groups,
     routes_import,
     routes_memberships,
@@ -17,4 +18,5 @@ ALL_ROUTES: list[RouteSpec] = [
     *routes_groups.ROUTES,
     *routes_memberships.ROUTES,
     *routes_import.ROUTES,
+    *routes_export.ROUTES,
 ]
