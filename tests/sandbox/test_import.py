@@ -17,6 +17,7 @@ from reconciler.sandbox import (
     seed_demo_state,
 )
 from reconciler.sandbox.errors import CATEGORY_NOT_FOUND, NOT_FOUND, PROTECTED_CATEGORY
+from reconciler.sandbox.jobs import enqueue_import, run_due_jobs
 from reconciler.sandbox.seed import (
     EMPTY_COURSE_ID,
     LAB_PAIR_GROUP_IDS,
@@ -284,3 +285,16 @@ def test_write_log_has_the_post_and_the_applied_import(server: SandboxServer, ap
     assert job.ids == {"category_id": PAIRS, "progress_id": pid}
     # 1002 was re-inserted into its own group: neither added nor moved
     assert (job.added, job.removed, job.moved_out) == ([1001, 1005], [], [[PAIR1, 1001]])
+
+
+def test_jobs_run_without_http() -> None:
+    """Tests that seed and inspect the state directly play the queue themselves."""
+    clock = ManualClock()
+    state = seed_demo_state(clock)
+    queued = enqueue_import(state, state.t.categories[PAIRS], "g.csv", MOVE_1001.encode())
+    assert queued.workflow_state == "queued"
+    assert run_due_jobs(state) and queued.workflow_state == "running"
+    clock.advance(0.2)
+    assert run_due_jobs(state) and queued.workflow_state == "completed"
+    assert not run_due_jobs(state)  # nothing left to do
+    assert state.member_ids(PAIR1) == {1002}
