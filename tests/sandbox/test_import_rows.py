@@ -96,7 +96,9 @@ def test_inactive_and_pending_students(imp: Importer) -> None:
 
 def test_user_lookups_in_order(imp: Importer) -> None:
     """canvas_user_id, then SIS user_id, then login_id (any case); each must be a student."""
+    imp.state.enroll(imp.state.add_user("Ann Lee", login_id="Ann.Lee", id=3001).id, 101)
     rows = ("canvas_user_id,user_id,login_id,group_name\n"
+            ",,ann.LEE,G\n"  # a login stored in mixed case
             "1005,,,G\n"  # by id
             ",20260006,,G\n"  # by SIS id
             ",,S07,G\n"  # by login, case-insensitive
@@ -104,7 +106,7 @@ def test_user_lookups_in_order(imp: Importer) -> None:
             ",2026000,s09x,G\n"  # no exact SIS id, no such login
             )
     imp.run(rows)
-    assert imp.members()["G"] == {1005, 1006, 1007, 1008}
+    assert imp.members()["G"] == {1005, 1006, 1007, 1008, 3001}
 
 
 def test_headers_and_values_are_normalised(imp: Importer) -> None:

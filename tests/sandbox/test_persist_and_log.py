@@ -97,7 +97,9 @@ def test_progress_rows_are_saved_and_a_read_that_ends_a_job_saves(
 def test_a_pending_import_survives_a_restart(sandbox_factory: SandboxFactory,
                                              tmp_path: Path) -> None:
     path = tmp_path / "canvas.json"
-    first = sandbox_factory(state=seed_demo_state(ManualClock()), state_file=path)
+    before = ManualClock()
+    before.advance(1000)  # the saving process's monotonic time means nothing to the next
+    first = sandbox_factory(state=seed_demo_state(before), state_file=path)
     pid = _post_import(first)
     first.stop()
     clock = ManualClock()
