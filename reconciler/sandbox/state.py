@@ -1,4 +1,5 @@
-"""The emulator's store: tables of rows, id counters, a lock, a clock and the write log.
+"""The emulator's store: tables of rows, id counters, a lock, a clock, the write log and
+the CSV import job's knobs (`import_config`).
 
 Domain rules live in `rules.py` and `validation.py`; this module only stores, looks up and
 offers direct helpers (tests seed and inspect through them, bypassing HTTP). Every public
