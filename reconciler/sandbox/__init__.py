@@ -12,11 +12,13 @@ from reconciler.sandbox.entities import (
     Group,
     GroupCategory,
     Membership,
+    Progress,
     Section,
     User,
     WriteEvent,
 )
 from reconciler.sandbox.faults import FaultInjector
+from reconciler.sandbox.import_config import ImportConfig
 from reconciler.sandbox.seed import seed_demo_state
 from reconciler.sandbox.server import SandboxServer
 from reconciler.sandbox.state import EmulatorState
@@ -30,8 +32,10 @@ __all__ = [
     "FaultInjector",
     "Group",
     "GroupCategory",
+    "ImportConfig",
     "ManualClock",
     "Membership",
+    "Progress",
     "SandboxServer",
     "Section",
     "SystemClock",

@@ -1,8 +1,9 @@
 """One request through the emulator, independent of sockets.
 
 Order (mirroring Canvas's middleware stack): throttle reservation → latency → injected
-fault → route → authenticate → handler (under the state lock) → write log + persist →
-throttle settlement and headers.
+fault → route → due background jobs (jobs.run_due_jobs) → authenticate → handler (both
+under the state lock) → write log + persist → throttle settlement and headers. Background
+jobs cost the token nothing: the request that happens to run them pays its own cost only.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from reconciler.sandbox.errors import (
 )
 from reconciler.sandbox.faults import FaultInjector
 from reconciler.sandbox.http import Request, parse_request
-from reconciler.sandbox.router import Ctx, Route, Router
+from reconciler.sandbox.jobs import run_due_jobs
+from reconciler.sandbox.router import Ctx, Response, Route, Router
 from reconciler.sandbox.routes import ALL_ROUTES
 from reconciler.sandbox.state import EmulatorState
 from reconciler.sandbox.throttle import Throttle, ThrottleConfig, header_float
@@ -48,6 +50,15 @@ def json_outcome(status: int, body: Any, headers: dict[str, str] | None = None) 
     items = len(body) if isinstance(body, list) else 0
     return Outcome(status, json.dumps(body).encode(),
                    {"Content-Type": JSON_TYPE, **(headers or {})}, items=items)
+
+
+def response_outcome(response: Response) -> Outcome:
+    """A handler's Response on the wire: raw bytes as they are, anything else as JSON."""
+    if isinstance(response.body, bytes):
+        content_type = response.content_type or "application/octet-stream"
+        return Outcome(response.status, response.body,
+                       {"Content-Type": content_type, **response.headers})
+    return json_outcome(response.status, response.body, response.headers)
 
 
 class SandboxApp:
@@ -112,16 +123,18 @@ class SandboxApp:
                   fault: str | None) -> Outcome:
         ctx = Ctx(self.state, request, args, f"http://{request.host}", kind=route.kind)
         with self.state.lock:
+            jobs_ran = run_due_jobs(self.state)
             try:
                 ctx.caller = self._authenticate(request)
-                response = route.handler(ctx)
-                outcome = json_outcome(response.status, response.body, response.headers)
+                outcome = response_outcome(route.handler(ctx))
             except ApiError as error:
                 outcome = json_outcome(error.status, error.body, error.headers)
             except Exception:
                 log.exception("sandbox handler failed: %s %s", request.method, request.path)
                 outcome = json_outcome(500, internal_error(self.state.next_error_report_id()))
             self._log_write(request, ctx.kind, outcome, ctx, fault)
+            if jobs_ran and ctx.kind is None:
+                self._save()  # a read that ran a job changed the state all the same
         return outcome
 
     def _authenticate(self, request: Request) -> int | None:
@@ -153,5 +166,8 @@ class SandboxApp:
                            [list(pair) for pair in changes.moved_out], fault)
         with self.state.lock:
             self.state.write_log.append(event)
-            if self.state_file is not None:
-                self.state.save(self.state_file)
+            self._save()
+
+    def _save(self) -> None:
+        if self.state_file is not None:
+            self.state.save(self.state_file)

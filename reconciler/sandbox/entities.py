@@ -2,7 +2,8 @@
 ids are plain ints.
 
 Deleted things stay as rows (soft deletes, Q-SOFT-DELETE): a category gets `deleted_at`,
-groups and memberships get `workflow_state = "deleted"`.
+groups and memberships get `workflow_state = "deleted"`. A Progress is Canvas's background-job
+row (Q-PROGRESS); an ImportJob is the emulator's queued CSV import behind one (jobs.py).
 """
 
 from __future__ import annotations
@@ -125,6 +126,39 @@ class Membership:
     @property
     def active(self) -> bool:
         return self.workflow_state != "deleted"
+
+
+@dataclass
+class Progress:
+    """Canvas's Progress row (app/models/progress.rb); `completion` is a float."""
+
+    id: int
+    context_id: int
+    context_type: str
+    tag: str
+    created_at: str
+    updated_at: str
+    workflow_state: str = "queued"  # queued | running | completed | failed
+    completion: float = 0.0
+    message: str | None = None
+    user_id: int | None = None  # imports are created without a user
+
+
+@dataclass
+class ImportJob:
+    """A CSV import waiting for or running on its course's queue; its id is its Progress's.
+    Times are the state clock's monotonic seconds; `data` is the file, base64-encoded."""
+
+    id: int
+    course_id: int
+    category_id: int
+    filename: str | None  # None: `attachment` was not a file
+    data: str
+    duration_s: float
+    enqueued_at: float
+    started_at: float | None = None
+    fail: bool = False  # ImportConfig.fail_next: end failed, applying nothing
+    stall: bool = False  # ImportConfig.stall: never end
 
 
 @dataclass

@@ -2,8 +2,10 @@
 docs/canvas-quirks.md).
 
 Parameters come from the query string and from the body: form-encoded (what canvasapi and
-`requests` send, on DELETE too) or JSON. Arrays are `name[]=a&name[]=b`, nested keys are
-`leader[id]=5`; a JSON body gives the same names as lists and objects.
+`requests` send, on DELETE too), JSON, or multipart (its file parts are `Request.files`).
+Arrays are `name[]=a&name[]=b`, nested keys are `leader[id]=5`; a JSON body gives the same
+names as lists and objects. A `text/*` body is no parameters (Rails parses none); every
+body is also kept raw (`Request.body`), as the CSV import reads it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from reconciler.sandbox.errors import ApiError
+from reconciler.sandbox.multipart import Upload, media_type, parse_form_data
 
 TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
 _LEADING_INT = re.compile(r"\s*([+-]?\d+)")
@@ -74,6 +77,8 @@ class Request:
     params: Params
     headers: dict[str, str]  # lower-cased names
     client: str = "127.0.0.1"
+    body: bytes = b""
+    files: dict[str, Upload] = field(default_factory=dict)  # multipart file parts by name
 
     @property
     def host(self) -> str:
@@ -93,14 +98,24 @@ def parse_request(method: str, target: str, headers: dict[str, str], body: bytes
     query = parse_qsl(split.query, keep_blank_values=True)
     lowered = {k.lower(): v for k, v in headers.items()}
     params = Params(list(query))
-    _add_body(params, lowered.get("content-type", ""), body)
-    return Request(method.upper(), split.path, query, params, lowered, client)
+    files = _add_body(params, lowered.get("content-type", ""), body)
+    return Request(method.upper(), split.path, query, params, lowered, client, body, files)
 
 
-def _add_body(params: Params, content_type: str, body: bytes) -> None:
-    if not body:
-        return
-    text = body.decode("utf-8", errors="replace")
+def _add_body(params: Params, content_type: str, body: bytes) -> dict[str, Upload]:
+    """Add the body's parameters; return its file parts."""
+    kind = media_type(content_type)[0]
+    if not body or kind.startswith("text/"):
+        return {}
+    if kind == "multipart/form-data":
+        form = parse_form_data(content_type, body)
+        params.pairs.extend(form.fields)
+        return form.files
+    _add_text(params, content_type, body.decode("utf-8", errors="replace"))
+    return {}
+
+
+def _add_text(params: Params, content_type: str, text: str) -> None:
     if "application/json" in content_type:
         try:
             data = json.loads(text)

@@ -3,7 +3,10 @@
 With `SandboxServer(state_file=...)` the server saves after every write, so a `plan` process
 and a later `apply` process see one Canvas. A column added to an entity later has a default,
 and a row saved before it existed loads with that default (e.g. a section's `sis_id`), so old
-state files stay loadable without a format bump.
+state files stay loadable without a format bump; so does a table added later (`progress`,
+`import_jobs`), which loads empty. Pending import jobs are saved with their file, but their
+times are monotonic readings of the process that saved them: on load each job starts over
+(its full duration ahead once its turn comes), in its old order.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from reconciler.sandbox.entities import (
     Enrollment,
     Group,
     GroupCategory,
+    ImportJob,
     Membership,
+    Progress,
     Section,
     User,
     WriteEvent,
@@ -38,6 +43,8 @@ TABLE_TYPES: dict[str, type[Any]] = {
     "categories": GroupCategory,
     "groups": Group,
     "memberships": Membership,
+    "progress": Progress,
+    "import_jobs": ImportJob,
 }
 
 
@@ -66,7 +73,14 @@ def state_from_dict(data: dict[str, Any], state: EmulatorState) -> EmulatorState
             table[row["id"]] = row_type(**row)
     state.write_log = [WriteEvent(**event) for event in data.get("write_log", [])]
     state.reindex()
+    _restart_jobs(state)
     return state
+
+
+def _restart_jobs(state: EmulatorState) -> None:
+    now = state.clock.monotonic()
+    for job in state.t.import_jobs.values():
+        job.enqueued_at, job.started_at = now, None
 
 
 def save_state(state: EmulatorState, path: Path) -> None:

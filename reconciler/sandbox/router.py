@@ -20,9 +20,12 @@ API_PREFIX = "/api/v1"
 
 @dataclass
 class Response:
-    body: JSONBody
+    """A handler's answer: JSON, or raw bytes of `content_type` (e.g. the CSV export)."""
+
+    body: JSONBody | bytes
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None  # for bytes bodies; JSON bodies are always JSON
 
 
 @dataclass

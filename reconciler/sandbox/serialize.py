@@ -1,5 +1,5 @@
-"""Canvas JSON shapes (Q-OBJECT-JSON, Q-LEADER-OBJECT, Q-ENROLLMENT-JSON, Q-INVITED-HIDDEN;
-docs/canvas-quirks.md).
+"""Canvas JSON shapes (Q-OBJECT-JSON, Q-LEADER-OBJECT, Q-ENROLLMENT-JSON, Q-INVITED-HIDDEN,
+Q-PROGRESS; docs/canvas-quirks.md).
 
 The caller is modelled as a teacher who holds read_sis/manage_sis, view_user_logins and
 read_email_addresses, so SIS ids, login ids and emails are shown where Canvas would show
@@ -17,6 +17,7 @@ from reconciler.sandbox.entities import (
     Group,
     GroupCategory,
     Membership,
+    Progress,
     Section,
     User,
 )
@@ -194,6 +195,18 @@ def membership_json(state: EmulatorState, membership: Membership,
     if just_created is not None:
         body["just_created"] = just_created
     return body
+
+
+def progress_json(progress: Progress, base_url: str) -> JSON:
+    """lib/api/v1/progress.rb: every key always; `results` never (the import sets none)."""
+    return {
+        "id": progress.id, "context_id": progress.context_id,
+        "context_type": progress.context_type, "user_id": progress.user_id,
+        "tag": progress.tag, "completion": progress.completion,
+        "workflow_state": progress.workflow_state, "created_at": progress.created_at,
+        "updated_at": progress.updated_at, "message": progress.message,
+        "url": f"{base_url}/api/v1/progress/{progress.id}",
+    }
 
 
 def _base36(number: int) -> str:

@@ -3,7 +3,7 @@
 Standard library only. `start()` serves from a daemon thread and `stop()` ends it; `wait()`
 blocks until then (the CLI's `reconciler sandbox serve` is `start()` then `wait()`). With
 `state_file` the state is loaded from that file when it exists (else the demo seed) and saved
-after every write.
+after every write. `import_config` sets the CSV import job's knobs (`state.import_config`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from types import TracebackType
 
 from reconciler.sandbox.app import Outcome, SandboxApp
 from reconciler.sandbox.faults import FaultInjector
+from reconciler.sandbox.import_config import ImportConfig
 from reconciler.sandbox.seed import seed_demo_state
 from reconciler.sandbox.state import EmulatorState
 from reconciler.sandbox.throttle import ThrottleConfig
@@ -77,9 +78,12 @@ class SandboxServer:
     def __init__(self, state: EmulatorState | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, token: str = "sandbox-token", state_file: Path | None = None,
                  latency_ms: float = 0, throttle: ThrottleConfig | None = None,
-                 fail_rate: float = 0.0, fail_seed: int | None = None) -> None:
+                 fail_rate: float = 0.0, fail_seed: int | None = None,
+                 import_config: ImportConfig | None = None) -> None:
         self.state_file = Path(state_file) if state_file is not None else None
         self.state = state if state is not None else self._initial_state()
+        if import_config is not None:
+            self.state.import_config = import_config
         if self.state_file is not None:
             self.state.save(self.state_file)
         self.token = token

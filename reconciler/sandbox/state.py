@@ -1,4 +1,5 @@
-"""The emulator's store: tables of rows, id counters, a lock, a clock and the write log.
+"""The emulator's store: tables of rows, id counters, a lock, a clock, the write log and
+the CSV import job's knobs (`import_config`).
 
 Domain rules live in `rules.py` and `validation.py`; this module only stores, looks up and
 offers direct helpers (tests seed and inspect through them, bypassing HTTP). Every public
@@ -29,11 +30,14 @@ from reconciler.sandbox.entities import (
     Enrollment,
     Group,
     GroupCategory,
+    ImportJob,
     Membership,
+    Progress,
     Section,
     User,
     WriteEvent,
 )
+from reconciler.sandbox.import_config import ImportConfig
 
 # Counters start at distinct values so ids of different kinds are easy to tell apart.
 COUNTER_STARTS: dict[str, int] = {
@@ -44,6 +48,7 @@ COUNTER_STARTS: dict[str, int] = {
     "category": 501,
     "group": 601,
     "membership": 9001,
+    "progress": 7001,
     "error_report": 1,
 }
 
@@ -57,6 +62,8 @@ class Tables:
     categories: dict[int, GroupCategory] = field(default_factory=dict)
     groups: dict[int, Group] = field(default_factory=dict)
     memberships: dict[int, Membership] = field(default_factory=dict)
+    progress: dict[int, Progress] = field(default_factory=dict)
+    import_jobs: dict[int, ImportJob] = field(default_factory=dict)  # pending ones only
 
 
 class EmulatorState:
@@ -75,6 +82,8 @@ class EmulatorState:
         self.user_tokens: dict[str, int] = {}
         # 403 with Canvas's `api_auth_error_updates` flag on, 401 when off (Q-PERMISSION-STATUS).
         self.permission_status = 403
+        # The CSV import job's knobs (read when an import is posted; not persisted).
+        self.import_config = ImportConfig()
 
     # ---- ids and time -------------------------------------------------------------------
     def next_id(self, kind: str, explicit: int | None = None) -> int:

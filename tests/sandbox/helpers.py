@@ -49,3 +49,16 @@ class Api:
 
 def member_ids(api: Api, group_id: int) -> set[int]:
     return {m["user_id"] for m in api.all_pages(f"/groups/{group_id}/memberships")}
+
+
+def post_csv(api: Api, category_id: int, data: str | bytes,
+             content_type: str = "text/csv", **kwargs: Any) -> requests.Response:
+    """A raw-body import (`Content-Type: text/csv`)."""
+    body = data.encode() if isinstance(data, str) else data
+    return api.post(f"/group_categories/{category_id}/import", data=body,
+                    headers={"Content-Type": content_type}, **kwargs)
+
+
+def progress(api: Api, progress_id: int) -> dict[str, Any]:
+    body: dict[str, Any] = api.ok("GET", f"/progress/{progress_id}")
+    return body

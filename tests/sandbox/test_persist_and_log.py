@@ -1,14 +1,14 @@
-"""Persistence round trip and the write log."""
+"""Persistence round trip (progress rows and pending imports too) and the write log."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from reconciler.sandbox import EmulatorState, SandboxServer, seed_demo_state
+from reconciler.sandbox import EmulatorState, ManualClock, SandboxServer, seed_demo_state
 from reconciler.sandbox.seed import LAB_PAIR_GROUP_IDS
 from tests.conftest import SandboxFactory
-from tests.sandbox.helpers import Api
+from tests.sandbox.helpers import Api, post_csv, progress
 
 PAIR1 = LAB_PAIR_GROUP_IDS["Pair 1"]
 
@@ -70,3 +70,53 @@ def test_write_log_records_reads_never_and_membership_changes(sandbox: SandboxSe
     assert event.moved_out == [[LAB_PAIR_GROUP_IDS["Pair 2"], 1003]]
     assert event.ids == {"category_id": 502, "group_id": PAIR1}
     assert (failed.kind, failed.status) == ("update_group", 400)
+
+
+def _post_import(server: SandboxServer) -> int:
+    response = post_csv(Api(server), 502, "canvas_user_id,group_name\n1001,Pair 2\n")
+    pid: int = response.json()["id"]
+    return pid
+
+
+def test_progress_rows_are_saved_and_a_read_that_ends_a_job_saves(
+        sandbox_factory: SandboxFactory, tmp_path: Path) -> None:
+    path = tmp_path / "canvas.json"
+    clock = ManualClock()
+    first = sandbox_factory(state=seed_demo_state(clock), state_file=path)
+    pid = _post_import(first)
+    clock.advance(0.2)
+    done = progress(Api(first), pid)  # a GET: the job ends and the state is saved
+    first.stop()
+    assert done["workflow_state"] == "completed"
+    second = sandbox_factory(state_file=path)
+    assert progress(Api(second), pid) == {**done, "url": f"{second.base_url}/api/v1/progress/{pid}"}
+    assert second.state.member_ids(PAIR1) == {1002}
+    assert second.state.t.import_jobs == {}
+
+
+def test_a_pending_import_survives_a_restart(sandbox_factory: SandboxFactory,
+                                             tmp_path: Path) -> None:
+    path = tmp_path / "canvas.json"
+    before = ManualClock()
+    before.advance(1000)  # the saving process's monotonic time means nothing to the next
+    first = sandbox_factory(state=seed_demo_state(before), state_file=path)
+    pid = _post_import(first)
+    first.stop()
+    clock = ManualClock()
+    second = sandbox_factory(state=EmulatorState.load(path, clock), state_file=path)
+    assert progress(Api(second), pid)["workflow_state"] == "running"  # started over
+    clock.advance(0.2)
+    assert progress(Api(second), pid)["workflow_state"] == "completed"
+    assert second.state.member_ids(PAIR1) == {1002}
+
+
+def test_state_files_from_before_progress_rows_load(tmp_path: Path) -> None:
+    state = seed_demo_state()
+    state.save(tmp_path / "s.json")
+    saved = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    for table in ("progress", "import_jobs"):
+        del saved["tables"][table]
+    del saved["counters"]["progress"]
+    (tmp_path / "old.json").write_text(json.dumps(saved), encoding="utf-8")
+    old = EmulatorState.load(tmp_path / "old.json")
+    assert (old.t.progress, old.t.import_jobs, old.counters["progress"]) == ({}, {}, 7001)
