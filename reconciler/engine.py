@@ -24,6 +24,7 @@ from reconciler.canvas.fetch import (
     read_course,
     resolve_course_id,
 )
+from reconciler.canvas.run import STALL_AFTER
 from reconciler.diff import diff, drift, implicit_moves
 from reconciler.document import plan_to_dict
 from reconciler.errors import (
@@ -70,6 +71,7 @@ class ApplyOptions:
     limits: Limits = DEFAULT_LIMITS
     snapshot_dir: Path | None = None
     bulk: bool = True  # False: never the CSV import (--no-bulk)
+    stall_after: float = STALL_AFTER  # seconds an import may show no progress
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,8 @@ def apply_plan_now(plan: Plan, client: Canvas, *, confirm: Confirm,
     if options.snapshot_dir is not None:
         roster = roster if roster is not None else fetch_roster(client, plan.course_id)
         snapshot = write_snapshot(plan, current, roster, options.snapshot_dir)
-    report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop)
+    report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop,
+                        stall_after=options.stall_after)
     try:
         residual = _verify(plan, client)
     except ReconcilerError as exc:  # the writes happened: never lose their account

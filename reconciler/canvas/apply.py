@@ -33,7 +33,7 @@ from reconciler.canvas import wire
 from reconciler.canvas.api import WriteAPI
 from reconciler.canvas.importer import import_members
 from reconciler.canvas.report import ApplyReport, OpOutcome
-from reconciler.canvas.run import Failed, Run, Skip
+from reconciler.canvas.run import STALL_AFTER, Failed, Run, Skip
 from reconciler.errors import (
     AmbiguousWriteError,
     CanvasAuthError,
@@ -270,6 +270,7 @@ def apply_plan(
     *,
     on_progress: Callable[[Operation, OpOutcome], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    stall_after: float = STALL_AFTER,
 ) -> ApplyReport:
     """Run every operation, side by side where the schedule allows (schedule.py: an
     operation starts once everything it depends on has finished, on the client's pool).
@@ -277,7 +278,8 @@ def apply_plan(
     Once `should_stop()` is true nothing new starts, the requests in flight finish, and
     the rest is skipped as "interrupted". The report lists operations in plan order.
     Verification is the engine's job."""
-    run = Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids)
+    run = Run(client, plan.course_id, plan.known_set_ids, plan.known_group_ids,
+              stall_after=stall_after)
     ops = list(plan.operations)
     graph = dependencies(ops)
     outcomes: dict[int, OpOutcome] = {}

@@ -22,10 +22,13 @@ from urllib.parse import quote
 
 from reconciler.canvas import wire
 from reconciler.canvas.api import ReadAPI
+from reconciler.canvas.progress import await_progress
+from reconciler.canvas.run import STALL_AFTER
 from reconciler.errors import ConfigError, StateError
 from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, Section, User
 
 INLINE_USERS_CAP = 1000
+SETTLE_ATTEMPTS = 3
 ROSTER_PARAMS: tuple[tuple[str, str], ...] = (
     ("include[]", "enrollments"),
     ("include[]", "test_student"),
@@ -105,7 +108,8 @@ def fetch_roster(client: ReadAPI, course_id: int, *, sections: bool = True) -> R
 def fetch_state(client: ReadAPI, course_id: int) -> CourseState:
     """Every active collaborative group set of the course with its groups and members; the
     set and group listings run side by side."""
-    return _state(client, course_id, *_listings(client, course_id, ("categories", "groups")))
+    categories, groups = _listings(client, course_id, ("categories", "groups"))
+    return _settled(client, course_id, categories, groups)
 
 
 def read_course(client: ReadAPI, course_id: int, *, sections: bool) -> tuple[Roster, CourseState]:
@@ -113,7 +117,23 @@ def read_course(client: ReadAPI, course_id: int, *, sections: bool) -> tuple[Ros
     names = ("users", "categories", "groups", *(("sections",) if sections else ()))
     found = dict(zip(names, _listings(client, course_id, names), strict=True))
     roster = _roster(course_id, found["users"], found.get("sections"))
-    return roster, _state(client, course_id, found["categories"], found["groups"])
+    return roster, _settled(client, course_id, found["categories"], found["groups"])
+
+
+def _settled(client: ReadAPI, course_id: int, categories: list[Any],
+             groups: list[Any]) -> CourseState:
+    """The state, once no import into a set is still waiting or running (its rows would
+    land after the plan was made): such a job is waited for, then the sets and groups are
+    read again."""
+    for _ in range(SETTLE_ATTEMPTS):
+        pending = [job for job in map(wire.pending_progress, categories) if job is not None]
+        if not pending:
+            return _state(client, course_id, categories, groups)
+        for job in pending:
+            await_progress(client, job, STALL_AFTER)
+        categories, groups = _listings(client, course_id, ("categories", "groups"))
+    raise StateError(f"course {course_id} keeps starting imports into its group sets; "
+                     "plan again when they have finished")
 
 
 LISTINGS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {

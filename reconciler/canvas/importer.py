@@ -11,10 +11,9 @@ later operations (leaders) have their ids.
 from __future__ import annotations
 
 from reconciler.canvas import wire
+from reconciler.canvas.progress import await_progress
 from reconciler.canvas.run import Failed, Run
 from reconciler.ops import ImportMembers
-
-FIRST_POLL, LONGEST_POLL = 0.25, 2.0
 
 
 def import_members(run: Run, op: ImportMembers) -> str:
@@ -23,7 +22,7 @@ def import_members(run: Run, op: ImportMembers) -> str:
     if rows:
         answer = run.client.post_csv(f"/api/v1/group_categories/{set_id}/import",
                                      wire.import_csv(rows))
-        done = _await(run, wire.progress(answer))
+        done = await_progress(run.client, wire.progress(answer), run.stall_after)
         if done.state != "completed":
             raise Failed(f"the import ended {done.state}: {wire.import_error(done.message)}")
         _learn_created(run, op, set_id)
@@ -45,21 +44,6 @@ def _rows(run: Run, op: ImportMembers) -> tuple[list[tuple[int, int | None, str]
         gid = group.canvas_id or run.report.created_groups.get(key)
         rows.extend((uid, gid, group.group_name) for uid in sorted(group.add))
     return rows, missing
-
-
-def _await(run: Run, progress: wire.Progress) -> wire.Progress:
-    """Poll the Progress until it finishes, backing off; fail one that stalls."""
-    delay, still = FIRST_POLL, 0.0
-    while not progress.finished:
-        run.client.wait(delay)
-        latest = wire.progress(run.client.get(f"/api/v1/progress/{progress.id}"))
-        moved = (latest.state, latest.completion) != (progress.state, progress.completion)
-        still = 0.0 if moved else still + delay
-        if still >= run.stall_after:
-            raise Failed(f"the import (progress {progress.id}) made no progress for "
-                         f"{still:.0f} s; a re-run plans what is left")
-        progress, delay = latest, min(LONGEST_POLL, delay * 1.5)
-    return progress
 
 
 def _learn_created(run: Run, op: ImportMembers, set_id: int) -> None:

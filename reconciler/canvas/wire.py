@@ -227,6 +227,15 @@ def progress(raw: Any) -> Progress:
                     raw.get("message") if isinstance(raw.get("message"), str) else None)
 
 
+def pending_progress(raw: Any) -> Progress | None:
+    """The queued or running job a category shows (its `progress`, Q-PROGRESS), if any."""
+    found = raw.get("progress") if isinstance(raw, dict) else None
+    if not isinstance(found, dict):
+        return None
+    job = progress(found)
+    return None if job.finished else job
+
+
 def import_error(message: str | None) -> str:
     """What a failed import's Progress says: newer Canvas writes a JSON string with an
     `error` key, older the plain text."""

@@ -121,6 +121,9 @@ def category_json(state: EmulatorState, category: GroupCategory,
         "is_member": False, "non_collaborative": False,
         "sis_group_category_id": category.sis_id, "sis_import_id": None,
     }
+    pending = current_progress(state, category)
+    if pending is not None:  # shown while an import into the set waits or runs
+        body["progress"] = progress_json(pending, "")
     if "groups_count" in includes:
         body["groups_count"] = len(state.groups(category.id))
     if "unassigned_users_count" in includes:
@@ -128,6 +131,13 @@ def category_json(state: EmulatorState, category: GroupCategory,
     if "groups" in includes:
         body["groups"] = [group_json(state, g, "") for g in state.groups(category.id)]
     return body
+
+
+def current_progress(state: EmulatorState, category: GroupCategory) -> Progress | None:
+    """GCAT `current_progress`: a queued or running Progress of the category, any tag."""
+    return next((p for p in sorted(state.t.progress.values(), key=lambda p: p.id)
+                 if p.context_type == "GroupCategory" and p.context_id == category.id
+                 and p.workflow_state in ("queued", "running")), None)
 
 
 def group_json(state: EmulatorState, group: Group, base_url: str,

@@ -26,6 +26,7 @@ from reconciler.ops import (
     CreateGroupSet,
     DeleteGroup,
     DeleteGroupSet,
+    ImportMembers,
     Operation,
     SetLeader,
     SetMembers,
@@ -39,6 +40,8 @@ from reconciler.sandbox.state import EmulatorState
 
 # Deletions allowed and thresholds waived: these runs are about reliability, not guards.
 TRUSTED = engine.ApplyOptions(allow_delete=True, force=True)
+# The same, one request per membership: for tests that count or interrupt single writes.
+PER_REQUEST = engine.ApplyOptions(allow_delete=True, force=True, bulk=False)
 
 COURSE = 101
 SECTIONS = (11, 12)
@@ -144,6 +147,9 @@ def _spec_doc(seminars: dict[str, list[str]], pairs: dict[str, list[str]],
 def build(state: EmulatorState, seed: int, directory: Path) -> Scenario:
     """Seed the emulator's course 101 and write the spec; all choices come from `seed`."""
     rng = random.Random(seed)
+    # An import's job ends at the next request: the same seed gives the same requests, so
+    # the same faults fall on them (a job on the real clock would add polls at random).
+    state.import_config.duration_s = 0.0
     logins = _add_students(state)
     seminars_before = _seed_seminars(state, rng, logins)
     desired = {SEMINARS: _seminars_spec(rng, logins, seminars_before),
@@ -223,7 +229,8 @@ class Run:
 
 
 def apply_once(server: SandboxServer, spec: Path, client: CanvasClient,
-               stop_after: int | None = None) -> Run:
+               stop_after: int | None = None,
+               options: engine.ApplyOptions = TRUSTED) -> Run:
     """`engine.apply` (auto-confirmed, deletions allowed); with `stop_after`, a Ctrl-C
     arrives once that many operations have finished."""
     outcomes: list[tuple[Operation, OpOutcome]] = []
@@ -234,7 +241,7 @@ def apply_once(server: SandboxServer, spec: Path, client: CanvasClient,
         return list(server.state.write_log[start:])
 
     try:
-        result = engine.apply(spec, client, options=TRUSTED, confirm=lambda _: True,
+        result = engine.apply(spec, client, options=options, confirm=lambda _: True,
                               on_progress=lambda op, o: outcomes.append((op, o)),
                               should_stop=should_stop)
     except ConvergenceError as exc:
@@ -357,6 +364,17 @@ def log_problems(state: EmulatorState, scenario: Scenario) -> list[str]:
     return problems
 
 
+def _import_problem(state: EmulatorState, op: ImportMembers) -> str | None:
+    for entry in op.groups:
+        group = _active_group(state, op.set_name, entry.group_name)
+        if group is None:
+            return f"imported group {entry.group_name!r} does not exist"
+        missing = entry.add - state.member_ids(group.id)
+        if missing:
+            return f"imported members {sorted(missing)} not in {entry.group_name!r}"
+    return None
+
+
 def done_problem(state: EmulatorState, op: Operation) -> str | None:
     """Why Canvas does not show the effect of an operation reported done, or None."""
     category = _category(state, op.set_name)
@@ -371,6 +389,8 @@ def done_problem(state: EmulatorState, op: Operation) -> str | None:
         return None if not state.t.categories[op.canvas_id].active else "set still active"
     if isinstance(op, DeleteGroup):
         return None if not state.t.groups[op.canvas_id].active else "group still active"
+    if isinstance(op, ImportMembers):
+        return _import_problem(state, op)
     group = _active_group(state, op.set_name, op.group_name)
     if group is None:
         return "group does not exist"
@@ -390,7 +410,7 @@ KINDS: dict[type, str] = {
     CreateGroupSet: "create_group_category", UpdateGroupSet: "update_group_category",
     DeleteGroupSet: "delete_group_category", CreateGroup: "create_group",
     UpdateGroup: "update_group", SetMembers: "set_members", SetLeader: "update_group",
-    DeleteGroup: "delete_group",
+    DeleteGroup: "delete_group", ImportMembers: "queue_group_category_import",
 }
 
 

@@ -10,10 +10,15 @@ from reconciler.errors import ApplyError
 from reconciler.sandbox.faults import UNAVAILABLE
 from tests.conftest import SandboxFactory
 
-from .scenario import account_problems, apply_once, build, fast_client, log_problems
-
-# Deletions allowed and thresholds waived: these runs are about reliability, not guards.
-TRUSTED = engine.ApplyOptions(allow_delete=True, force=True)
+from .scenario import (
+    PER_REQUEST,
+    TRUSTED,
+    account_problems,
+    apply_once,
+    build,
+    fast_client,
+    log_problems,
+)
 
 STOP_AFTER = 25
 
@@ -23,9 +28,10 @@ def test_ctrl_c_skips_the_rest_as_interrupted_and_a_rerun_converges(
     server = sandbox_factory()
     scenario = build(server.state, 3, tmp_path)
     client = fast_client(server, 3)
-    planned = engine.make_plan(scenario.spec, client).plan
+    planned = engine.make_plan(scenario.spec, client, bulk=False).plan
 
-    stopped = apply_once(server, scenario.spec, client, stop_after=STOP_AFTER)
+    stopped = apply_once(server, scenario.spec, client, stop_after=STOP_AFTER,
+                         options=PER_REQUEST)
 
     assert stopped.ending == "ApplyError" and stopped.report is not None
     report = stopped.report
@@ -37,7 +43,7 @@ def test_ctrl_c_skips_the_rest_as_interrupted_and_a_rerun_converges(
     assert len(stopped.events) == STOP_AFTER  # one write per finished op, none after
     assert account_problems(server.state, stopped) == []
 
-    rerun = apply_once(server, scenario.spec, client)
+    rerun = apply_once(server, scenario.spec, client, options=PER_REQUEST)
     assert rerun.ending == "converged", rerun.message
     assert len(rerun.outcomes) == len(ops) - STOP_AFTER
     assert engine.make_plan(scenario.spec, client).plan.is_empty
