@@ -91,29 +91,33 @@ def validate(path: Path) -> speclib.Spec:
 
 def validate_online(path: Path, client: Canvas) -> CourseState:
     """Offline checks plus identity resolution against the live roster. Reads only."""
-    return _read(speclib.load(path), client)[2]
+    return _read(speclib.load(path), client, STALL_AFTER)[2]
 
 
 def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS,
-              *, bulk: bool = True) -> PlanResult:
+              *, bulk: bool = True, settle_within: float = STALL_AFTER) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
-    return plan_loaded(speclib.load(path), client, limits, bulk=bulk)
+    return plan_loaded(speclib.load(path), client, limits, bulk=bulk,
+                       settle_within=settle_within)
 
 
-def _read(spec: speclib.Spec, client: Canvas) -> tuple[Roster, CourseState, CourseState]:
+def _read(spec: speclib.Spec, client: Canvas,
+          settle_within: float) -> tuple[Roster, CourseState, CourseState]:
     """The course's roster, its current state, and the spec resolved against both."""
     course_id = resolve_course_id(client, spec.course)
-    roster, current = read_course(client, course_id, sections=spec.needs_sections)
+    roster, current = read_course(client, course_id, sections=spec.needs_sections,
+                                  settle_within=settle_within)
     desired = speclib.resolve(spec, roster, course_id, current=current,
                               sections=roster.section_ids() if spec.needs_sections else None)
     return roster, current, desired
 
 
 def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIMITS,
-                *, bulk: bool = True) -> PlanResult:
+                *, bulk: bool = True, settle_within: float = STALL_AFTER) -> PlanResult:
     """The plan for a loaded spec; `bulk` lets the group-set CSV import carry the member
-    writes it can (bulk.py)."""
-    roster, current, desired = _read(spec, client)
+    writes it can (bulk.py); an import still running in Canvas is waited for until it
+    shows no progress for `settle_within` seconds (then StateError)."""
+    roster, current, desired = _read(spec, client, settle_within)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     ops = diff(desired, current)
     warnings = (*speclib.warnings(spec), *drift(desired, current),
@@ -205,7 +209,7 @@ def apply_plan_now(plan: Plan, client: Canvas, *, confirm: Confirm,
     report = apply_plan(client, plan, on_progress=on_progress, should_stop=should_stop,
                         stall_after=options.stall_after)
     try:
-        residual = _verify(plan, client)
+        residual = _verify(plan, client, options.stall_after)
     except ReconcilerError as exc:  # the writes happened: never lose their account
         raise ApplyError(_unverified_summary(report, exc), report) from exc
     if not report.ok:
@@ -229,10 +233,10 @@ def _require_whole_view(plan: Plan, client: Canvas) -> None:
             "admin without the section limit).", plan)
 
 
-def _verify(plan: Plan, client: Canvas) -> Plan:
+def _verify(plan: Plan, client: Canvas, stall_after: float) -> Plan:
     """What still differs from the state the plan aimed at. Only the groups are read again:
     the roster and the resolved target do not change during an apply."""
-    current = fetch_state(client, plan.course_id)
+    current = fetch_state(client, plan.course_id, settle_within=stall_after)
     return build_plan(diff(plan.desired, current), current, plan.labels)
 
 

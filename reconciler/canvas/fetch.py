@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from reconciler.canvas import wire
 from reconciler.canvas.api import ReadAPI
-from reconciler.canvas.progress import await_progress
+from reconciler.canvas.progress import Stalled, await_progress
 from reconciler.canvas.run import STALL_AFTER
 from reconciler.errors import ConfigError, StateError
 from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, Section, User
@@ -105,32 +105,42 @@ def fetch_roster(client: ReadAPI, course_id: int, *, sections: bool = True) -> R
     return _roster(course_id, *_listings(client, course_id, names))
 
 
-def fetch_state(client: ReadAPI, course_id: int) -> CourseState:
+def fetch_state(client: ReadAPI, course_id: int, *,
+                settle_within: float = STALL_AFTER) -> CourseState:
     """Every active collaborative group set of the course with its groups and members; the
-    set and group listings run side by side."""
+    set and group listings run side by side. `settle_within`: see _settled."""
     categories, groups = _listings(client, course_id, ("categories", "groups"))
-    return _settled(client, course_id, categories, groups)
+    return _settled(client, course_id, categories, groups, settle_within)
 
 
-def read_course(client: ReadAPI, course_id: int, *, sections: bool) -> tuple[Roster, CourseState]:
+def read_course(client: ReadAPI, course_id: int, *, sections: bool,
+                settle_within: float = STALL_AFTER) -> tuple[Roster, CourseState]:
     """The roster and the groups at once: every listing a plan needs, side by side."""
     names = ("users", "categories", "groups", *(("sections",) if sections else ()))
     found = dict(zip(names, _listings(client, course_id, names), strict=True))
     roster = _roster(course_id, found["users"], found.get("sections"))
-    return roster, _settled(client, course_id, found["categories"], found["groups"])
+    return roster, _settled(client, course_id, found["categories"], found["groups"],
+                            settle_within)
 
 
-def _settled(client: ReadAPI, course_id: int, categories: list[Any],
-             groups: list[Any]) -> CourseState:
+def _settled(client: ReadAPI, course_id: int, categories: list[Any], groups: list[Any],
+             settle_within: float = STALL_AFTER) -> CourseState:
     """The state, once no import into a set is still waiting or running (its rows would
     land after the plan was made): such a job is waited for, then the sets and groups are
-    read again."""
+    read again. A job showing no progress for `settle_within` seconds is a StateError."""
     for _ in range(SETTLE_ATTEMPTS):
-        pending = [job for job in map(wire.pending_progress, categories) if job is not None]
+        pending = [(raw.get("name"), job) for raw in categories
+                   if (job := wire.pending_progress(raw)) is not None]
         if not pending:
             return _state(client, course_id, categories, groups)
-        for job in pending:
-            await_progress(client, job, STALL_AFTER)
+        for name, job in pending:
+            try:
+                await_progress(client, job, settle_within)
+            except Stalled as stalled:
+                raise StateError(
+                    f"the group set {name!r} has an import still running in Canvas "
+                    f"(progress {job.id}) that made no progress for {stalled.seconds:g} s; "
+                    "plan again once it has finished") from None
         categories, groups = _listings(client, course_id, ("categories", "groups"))
     raise StateError(f"course {course_id} keeps starting imports into its group sets; "
                      "plan again when they have finished")

@@ -11,7 +11,7 @@ later operations (leaders) have their ids.
 from __future__ import annotations
 
 from reconciler.canvas import wire
-from reconciler.canvas.progress import await_progress
+from reconciler.canvas.progress import Stalled, await_progress
 from reconciler.canvas.run import Failed, Run
 from reconciler.ops import ImportMembers
 
@@ -22,7 +22,11 @@ def import_members(run: Run, op: ImportMembers) -> str:
     if rows:
         answer = run.client.post_csv(f"/api/v1/group_categories/{set_id}/import",
                                      wire.import_csv(rows))
-        done = await_progress(run.client, wire.progress(answer), run.stall_after)
+        try:
+            done = await_progress(run.client, wire.progress(answer), run.stall_after)
+        except Stalled as stalled:
+            raise Failed(f"the import (progress {stalled.progress.id}) made no progress for "
+                         f"{stalled.seconds:g} s; a re-run plans what is left") from None
         if done.state != "completed":
             raise Failed(f"the import ended {done.state}: {wire.import_error(done.message)}")
         _learn_created(run, op, set_id)

@@ -8,15 +8,23 @@ import time
 
 from reconciler.canvas import wire
 from reconciler.canvas.api import ReadAPI
-from reconciler.canvas.run import Failed
 
 FIRST_POLL, LONGEST_POLL = 0.25, 2.0
 
 
+class Stalled(Exception):
+    """A Progress whose state and completion did not change for `seconds`."""
+
+    def __init__(self, progress: wire.Progress, seconds: float) -> None:
+        super().__init__(f"progress {progress.id} made no progress for {seconds:g} s")
+        self.progress, self.seconds = progress, seconds
+
+
 def await_progress(client: ReadAPI, progress: wire.Progress,
                    stall_after: float) -> wire.Progress:
-    """Poll a Progress until it finishes, backing off; fail one whose state and completion
-    have not changed for `stall_after` seconds."""
+    """Poll a Progress until it finishes, backing off; raise Stalled for one whose state
+    and completion have not changed for `stall_after` seconds (of real time: a client
+    whose `wait` does not sleep polls until then)."""
     delay, since = FIRST_POLL, time.monotonic()
     while not progress.finished:
         client.wait(delay)
@@ -24,7 +32,6 @@ def await_progress(client: ReadAPI, progress: wire.Progress,
         if (latest.state, latest.completion) != (progress.state, progress.completion):
             since = time.monotonic()
         elif time.monotonic() - since >= stall_after:
-            raise Failed(f"the import (progress {progress.id}) made no progress for "
-                         f"{stall_after:g} s; a re-run plans what is left")
+            raise Stalled(latest, stall_after)
         progress, delay = latest, min(LONGEST_POLL, delay * 1.5)
     return progress
