@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 from reconciler import engine
 from reconciler.canvas.client import CanvasClient
 from reconciler.errors import SpecError, StateError
+from reconciler.ops import ImportMembers
 from reconciler.sandbox import SandboxServer
 from reconciler.sandbox.state import EmulatorState
 
@@ -36,7 +37,7 @@ TRUSTED = engine.ApplyOptions(allow_delete=True, force=True)
 STUDENTS = [f"s{n:02d}" for n in range(1, 11)]
 SET_NAMES = ["Teams", "Labs", "Pairs", "Clubs"]  # "Clubs" exists only in specs
 CURRENT_SET_NAMES = SET_NAMES[:3]
-GROUP_NAMES = ["G1", "G2", "G3", "G4"]
+GROUP_NAMES = ["G1", "G2", "G3", "G4", "G5", "G6"]  # 5 to fill: the CSV import
 DESCRIPTIONS = ["Front end", "Back end", "été: naïve ünïcode", "two\nlines", "  padded  "]
 JOIN_LEVELS = ["parent_context_auto_join", "parent_context_request", "invitation_only"]
 
@@ -85,7 +86,7 @@ def partition(draw: Draw[Any], count: int) -> list[tuple[int, ...]]:
 
 
 def current_set(draw: Draw[Any], name: str, tight: bool) -> CurrentSet:
-    names = draw(st.lists(st.sampled_from(GROUP_NAMES), unique=True, max_size=4))
+    names = draw(st.lists(st.sampled_from(GROUP_NAMES[:4]), unique=True, max_size=4))
     limits = [None, 2, 3, 10] if tight else [None, 10]
     groups = []
     for gname, members in zip(names, partition(draw, len(names)), strict=True):
@@ -182,7 +183,7 @@ def member_lists(draw: Draw[Any], count: int) -> list[list[str] | None]:
 def spec_set(draw: Draw[Any], name: str, namesake: CurrentSet | None) -> dict[str, Any]:
     pool = [g.name for g in namesake.groups] if namesake else []
     names = draw(st.lists(st.sampled_from(sorted({*pool, *GROUP_NAMES})), unique=True,
-                          max_size=4))
+                          max_size=6))
     members = member_lists(draw, len(names))
     gset: dict[str, Any] = {"name": name}
     if draw(st.booleans()):
@@ -217,6 +218,25 @@ def scenarios(draw: Draw[Any]) -> tuple[Current, list[dict[str, Any]]]:
     return current, draw(specs(current))
 
 
+@st.composite
+def wide_scenarios(draw: Draw[Any]) -> tuple[Current, list[dict[str, Any]]]:
+    """A spec whose first set fills 5 or 6 groups, none empty (enough for the CSV import,
+    bulk.BULK_MIN_GROUPS), over any current state. In a new set ("Clubs") every group only
+    grows, so the import fills them all; in an existing one the groups that lose members
+    are written with members[], and the import runs only if 5 still only grow."""
+    current = draw(currents())
+    count = draw(st.integers(5, 6))
+    slots = [*range(count), *draw(st.lists(st.integers(-1, count - 1),
+                                           min_size=len(STUDENTS) - count,
+                                           max_size=len(STUDENTS) - count))]
+    groups = [{"name": GROUP_NAMES[i],
+               "members": [STUDENTS[s] for s, slot in enumerate(slots) if slot == i]}
+              for i in range(count)]
+    wide = {"name": draw(st.sampled_from(["Clubs", *SET_NAMES])), "groups": groups}
+    rest = [s for s in draw(specs(current)) if s["name"] != wide["name"]]
+    return current, [wide, *rest]
+
+
 def spec_text(course_id: int, group_sets: list[dict[str, Any]]) -> str:
     return yaml.safe_dump({"course": course_id, "group_sets": group_sets},
                           sort_keys=False, allow_unicode=True)
@@ -227,7 +247,8 @@ def spec_text(course_id: int, group_sets: list[dict[str, Any]]) -> str:
 @dataclass
 class World:
     server: SandboxServer
-    client: CanvasClient
+    client: CanvasClient  # requests side by side (the default concurrency)
+    serial: CanvasClient  # one request at a time
     dir: Path
     files: Iterator[int] = field(default_factory=lambda: iter(range(10**9)))
 
@@ -242,8 +263,13 @@ class World:
     def writes(self) -> int:
         return len(self.server.state.write_log)
 
-    def apply(self, path: Path) -> engine.ApplyResult | None:
-        return engine.apply(path, self.client, options=TRUSTED, confirm=lambda _plan: True)
+    def imports(self) -> int:
+        return sum(e.kind == "queue_group_category_import"
+                   for e in self.server.state.write_log)
+
+    def apply(self, path: Path, concurrency: int = 8) -> engine.ApplyResult | None:
+        client = self.serial if concurrency == 1 else self.client
+        return engine.apply(path, client, options=TRUSTED, confirm=lambda _plan: True)
 
     def plan_is_empty(self, path: Path) -> bool:
         return engine.make_plan(path, self.client).plan.is_empty
@@ -254,32 +280,53 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with SandboxServer(EmulatorState()) as server:
         # No back-pressure pauses: one token makes thousands of requests here, and the
         # emulator (without a ThrottleConfig) never rejects any of them.
+        server.state.import_config.duration_s = 0.0  # done by the first poll: no spinning
         client = CanvasClient(server.base_url, server.token, sleep=lambda _seconds: None)
-        yield World(server, client, tmp_path_factory.mktemp("specs"))
+        serial = CanvasClient(server.base_url, server.token, sleep=lambda _seconds: None,
+                              concurrency=1)
+        yield World(server, client, serial, tmp_path_factory.mktemp("specs"))
 
 
 # ---- properties --------------------------------------------------------------------------
 
 @examples(150)
-@given(scenario=scenarios())
-def test_apply_then_plan_is_empty(world: World, scenario: tuple[Current, list[Any]]) -> None:
+@given(scenario=scenarios(), concurrency=st.sampled_from([1, 8]))
+def test_apply_then_plan_is_empty(world: World, scenario: tuple[Current, list[Any]],
+                                  concurrency: int) -> None:
     current, group_sets = scenario
     course = world.course(current)
     path = world.write(spec_text(course.id, group_sets))
     had_changes = not world.plan_is_empty(path)
-    result = world.apply(path)
+    result = world.apply(path, concurrency)
     assert (result is not None) == had_changes
     assert result is None or result.report.ok
     assert world.plan_is_empty(path)
 
 
-@examples(100)
-@given(scenario=scenarios())
-def test_apply_is_idempotent(world: World, scenario: tuple[Current, list[Any]]) -> None:
+@examples(60)
+@given(scenario=wide_scenarios(), concurrency=st.sampled_from([1, 8]))
+def test_apply_through_the_import_then_plan_is_empty(
+        world: World, scenario: tuple[Current, list[Any]], concurrency: int) -> None:
     current, group_sets = scenario
     course = world.course(current)
     path = world.write(spec_text(course.id, group_sets))
-    world.apply(path)
+    planned = engine.make_plan(path, world.client).plan
+    bulk = sum(isinstance(op, ImportMembers) for op in planned.operations)
+    assert bulk or group_sets[0]["name"] != "Clubs"
+    imports = world.imports()
+    assert world.apply(path, concurrency) is not None
+    assert world.imports() - imports == bulk  # one import per set that has one
+    assert world.plan_is_empty(path)
+
+
+@examples(100)
+@given(scenario=scenarios(), concurrency=st.sampled_from([1, 8]))
+def test_apply_is_idempotent(world: World, scenario: tuple[Current, list[Any]],
+                             concurrency: int) -> None:
+    current, group_sets = scenario
+    course = world.course(current)
+    path = world.write(spec_text(course.id, group_sets))
+    world.apply(path, concurrency)
     before = world.writes()
     assert world.apply(path) is None
     assert world.writes() == before
