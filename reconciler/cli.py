@@ -348,15 +348,24 @@ def sandbox() -> None:
 @click.option("--fail-rate", type=float, default=0.0, show_default=True,
               help="Fraction of requests that fail (500s, dropped connections, lost responses).")
 @click.option("--fail-seed", type=int, default=None)
+@click.option("--import-duration", type=click.FloatRange(min=0), default=0.2,
+              show_default=True, help="Seconds a group-set CSV import job runs.")
+@click.option("--import-fail-next", type=click.IntRange(min=0), default=0, show_default=True,
+              help="The next N CSV imports fail, as Canvas's 'Unexpected error' does.")
+@click.option("--import-stall", is_flag=True,
+              help="CSV imports never finish (a stuck job queue).")
 def serve(host: str, port: int, token: str, state_file: Path | None, latency_ms: float,
-          throttle: bool, throttle_status: str, fail_rate: float, fail_seed: int | None) -> None:
+          throttle: bool, throttle_status: str, fail_rate: float, fail_seed: int | None,
+          import_duration: float, import_fail_next: int, import_stall: bool) -> None:
     """Serve the Canvas emulator; prints its base URL on the first line."""
-    from reconciler.sandbox import SandboxServer, ThrottleConfig
+    from reconciler.sandbox import ImportConfig, SandboxServer, ThrottleConfig
 
     throttle_cfg = ThrottleConfig(status=int(throttle_status)) if throttle else None
+    jobs = ImportConfig(duration_s=import_duration, fail_next=import_fail_next,
+                        stall=import_stall)
     server = SandboxServer(host=host, port=port, token=token, state_file=state_file,
                            latency_ms=latency_ms, throttle=throttle_cfg,
-                           fail_rate=fail_rate, fail_seed=fail_seed)
+                           fail_rate=fail_rate, fail_seed=fail_seed, import_config=jobs)
     server.start()
     click.echo(server.base_url)
     shown = token if token == DEFAULT_SANDBOX_TOKEN else "<the --token value>"

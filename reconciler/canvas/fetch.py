@@ -149,7 +149,7 @@ def _settled(client: ReadAPI, course_id: int, categories: list[Any], groups: lis
 LISTINGS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
     "users": ("users", ROSTER_PARAMS),
     "sections": ("sections", ()),
-    "categories": ("group_categories", ()),
+    "categories": ("group_categories", (("includes[]", "progress_url"),)),  # Q-PROGRESS
     "groups": ("groups", (("include[]", "users"),)),
 }
 

@@ -121,8 +121,8 @@ def category_json(state: EmulatorState, category: GroupCategory,
         "is_member": False, "non_collaborative": False,
         "sis_group_category_id": category.sis_id, "sis_import_id": None,
     }
-    pending = current_progress(state, category)
-    if pending is not None:  # shown while an import into the set waits or runs
+    pending = current_progress(state, category) if "progress_url" in includes else None
+    if pending is not None:  # asked for, and an import into the set waits or runs
         body["progress"] = progress_json(pending, "")
     if "groups_count" in includes:
         body["groups_count"] = len(state.groups(category.id))

@@ -4,6 +4,9 @@ is reported as failed and a re-run converges."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from reconciler import engine
@@ -110,3 +113,27 @@ def test_a_stalled_import_fails_after_the_stall_timeout_and_a_rerun_converges(
     for job in sandbox.state.t.import_jobs.values():
         job.stall = False
     assert engine.make_plan(spec, client).plan.is_empty
+
+
+def test_sandbox_serve_import_knobs_fail_the_next_import(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, _spec_text())
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reconciler", "sandbox", "serve", "--port", "0",
+         "--import-duration", "0", "--import-fail-next", "1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert server.stdout is not None
+        env = {**os.environ, "CANVAS_API_TOKEN": "sandbox-token",
+               "CANVAS_BASE_URL": server.stdout.readline().strip()}
+
+        def apply() -> subprocess.CompletedProcess[str]:
+            return subprocess.run([sys.executable, "-m", "reconciler", "apply", str(spec),
+                                   "--auto-approve"], env=env, capture_output=True,
+                                  text=True, timeout=60)
+
+        failed, converged = apply(), apply()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert failed.returncode == 1 and "the import ended failed" in failed.stdout + failed.stderr
+    assert converged.returncode == 0, converged.stdout + converged.stderr

@@ -298,3 +298,21 @@ def test_jobs_run_without_http() -> None:
     assert run_due_jobs(state) and queued.workflow_state == "completed"
     assert not run_due_jobs(state)  # nothing left to do
     assert state.member_ids(PAIR1) == {1002}
+
+
+def test_a_pending_import_shows_in_the_category_only_when_asked_for(
+        api: Api, clock: ManualClock) -> None:
+    """`includes[]=progress_url` adds `progress` while an import waits or runs (Q-PROGRESS)."""
+    def listed(*includes: str) -> dict[str, object]:
+        rows = api.ok("GET", "/courses/101/group_categories",
+                      params=[("includes[]", i) for i in includes])
+        return next(c for c in rows if c["id"] == PAIRS)
+
+    queued = post_csv(api, PAIRS, MOVE_1001).json()
+    assert "progress" not in listed()
+    shown = listed("progress_url")["progress"]
+    assert isinstance(shown, dict) and shown["id"] == queued["id"]
+    assert shown["workflow_state"] == "running"  # started by the next request
+    clock.advance(0.2)
+    progress(api, queued["id"])  # the job ends
+    assert "progress" not in listed("progress_url")
