@@ -3,9 +3,9 @@ calls by name, and parameters a signature must have. Keep this list short; a nam
 here only if it is used from outside our code."""
 
 # click commands: registered by their decorators
-serve  # reconciler/cli.py
-demo  # reconciler/cli.py
-show  # reconciler/cli.py
+serve  # reconciler/cli/
+demo  # reconciler/cli/
+show  # reconciler/cli/
 
 # signal handlers and context managers take these whether or not they read them
 frame, signum, exc_type, tb  # noqa: B018

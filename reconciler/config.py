@@ -4,19 +4,11 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
 
 from reconciler.errors import ConfigError
 
 TOKEN_ENV = "CANVAS_API_TOKEN"
-
-
-@dataclass(frozen=True)
-class Settings:
-    canvas_url: str | None
-    token_file: Path | None
-    concurrency: int = 8
 
 
 def read_token(token_file: Path | None) -> str:

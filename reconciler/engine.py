@@ -29,6 +29,7 @@ from reconciler.diff import diff, drift, implicit_moves
 from reconciler.document import plan_to_dict
 from reconciler.errors import (
     ApplyError,
+    ConfigError,
     ConvergenceError,
     ReconcilerError,
     StalePlanError,
@@ -72,6 +73,7 @@ class ApplyOptions:
     snapshot_dir: Path | None = None
     bulk: bool = True  # False: never the CSV import (--no-bulk)
     stall_after: float = STALL_AFTER  # seconds an import may show no progress
+    only_sets: frozenset[str] | None = None  # --group-set: plan and write only these sets
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,11 @@ def validate_online(path: Path, client: Canvas) -> CourseState:
 
 
 def make_plan(path: Path, client: Canvas, limits: Limits = DEFAULT_LIMITS,
-              *, bulk: bool = True, settle_within: float = STALL_AFTER) -> PlanResult:
+              *, bulk: bool = True, settle_within: float = STALL_AFTER,
+              only_sets: frozenset[str] | None = None) -> PlanResult:
     """Read the spec and Canvas (reads only) and work out what would change."""
     return plan_loaded(speclib.load(path), client, limits, bulk=bulk,
-                       settle_within=settle_within)
+                       settle_within=settle_within, only_sets=only_sets)
 
 
 def _read(spec: speclib.Spec, client: Canvas,
@@ -113,11 +116,15 @@ def _read(spec: speclib.Spec, client: Canvas,
 
 
 def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIMITS,
-                *, bulk: bool = True, settle_within: float = STALL_AFTER) -> PlanResult:
+                *, bulk: bool = True, settle_within: float = STALL_AFTER,
+                only_sets: frozenset[str] | None = None) -> PlanResult:
     """The plan for a loaded spec; `bulk` lets the group-set CSV import carry the member
     writes it can (bulk.py); an import still running in Canvas is waited for until it
-    shows no progress for `settle_within` seconds (then StateError)."""
+    shows no progress for `settle_within` seconds (then StateError). With `only_sets`,
+    the spec's other sets are left out, as if it did not name them (Terraform's -target)."""
     roster, current, desired = _read(spec, client, settle_within)
+    if only_sets is not None:
+        desired = _only(desired, only_sets, spec)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     ops = diff(desired, current)
     warnings = (*speclib.warnings(spec), *drift(desired, current),
@@ -131,6 +138,17 @@ def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIM
     return PlanResult(plan, spec, desired, current, roster)
 
 
+def _only(desired: CourseState, names: frozenset[str], spec: speclib.Spec) -> CourseState:
+    known = {s.name for s in desired.group_sets}
+    unknown = sorted(names - known)
+    if unknown:
+        listed = ", ".join(repr(n) for n in sorted(known)) or "none"
+        raise ConfigError(f"the spec for course {spec.course} has no group set named "
+                          f"{', '.join(map(repr, unknown))} (--group-set); its sets: {listed}")
+    return desired.model_copy(update={"group_sets": tuple(
+        s for s in desired.group_sets if s.name in names)})
+
+
 @dataclass(frozen=True)
 class CoursePlan:
     """One course of a many-course run: its plan, or the error that stopped it."""
@@ -141,14 +159,16 @@ class CoursePlan:
 
 
 def plan_many(paths: Iterable[Path], client: Canvas, limits: Limits = DEFAULT_LIMITS,
-              *, bulk: bool = True) -> Iterator[CoursePlan]:
+              *, bulk: bool = True,
+              only_sets: frozenset[str] | None = None) -> Iterator[CoursePlan]:
     """Plan every spec, courses side by side on the client's pool (one token, one throttle
     bucket), yielding each course's plan in `paths` order as it is ready. A course that
     fails is reported and the others go on. Only the plan is kept of each course: its
     roster and state are dropped as soon as it is made, so memory stays flat."""
     def one(path: Path) -> CoursePlan:
         try:
-            return CoursePlan(path, make_plan(path, client, limits, bulk=bulk).plan)
+            return CoursePlan(path, make_plan(path, client, limits, bulk=bulk,
+                                              only_sets=only_sets).plan)
         except ReconcilerError as exc:
             return CoursePlan(path, error=exc)
 
@@ -165,7 +185,8 @@ def apply(path: Path, client: Canvas, *, confirm: Confirm,
     saved plan was made and planning now gives exactly that plan; then apply the saved one.
     Returns None when there was nothing to do or the user declined.
     """
-    planned = make_plan(path, client, options.limits, bulk=options.bulk)
+    planned = make_plan(path, client, options.limits, bulk=options.bulk,
+                        only_sets=options.only_sets)
     plan = planned.plan
     if saved is not None:
         _require_same_plan(saved, planned)

@@ -1,23 +1,26 @@
-"""Ctrl-C during apply: finish the request in flight, then stop and report."""
+"""Ctrl-C during apply: finish the requests in flight, then stop and report."""
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Any
 
 
 class StopFlag:
-    """While active, the first SIGINT sets a flag instead of raising KeyboardInterrupt.
+    """While active, the first SIGINT sets a flag (and calls `on_first`, to say so) instead
+    of raising KeyboardInterrupt. A second SIGINT restores the default behaviour and
+    interrupts at once. Inside `paused()` (a confirmation prompt), SIGINT interrupts as
+    usual."""
 
-    A second SIGINT restores the default behaviour and interrupts at once.
-    """
-
-    def __init__(self) -> None:
+    def __init__(self, on_first: Callable[[], None] | None = None) -> None:
         self._event = threading.Event()
         self._previous: Any = None
         self._installed = False
+        self._on_first = on_first
 
     def is_set(self) -> bool:
         return self._event.is_set()
@@ -25,6 +28,8 @@ class StopFlag:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self._event.set()
         signal.signal(signal.SIGINT, self._previous)
+        if self._on_first is not None:
+            self._on_first()
 
     def __enter__(self) -> StopFlag:
         if threading.current_thread() is threading.main_thread():
@@ -36,3 +41,15 @@ class StopFlag:
                  tb: TracebackType | None) -> None:
         if self._installed:
             signal.signal(signal.SIGINT, self._previous)
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """SIGINT behaves as it did before the flag was installed, until the block ends."""
+        if not self._installed or self._event.is_set():
+            yield
+            return
+        signal.signal(signal.SIGINT, self._previous)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, self._handle)

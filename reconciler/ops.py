@@ -14,6 +14,7 @@ from enum import IntEnum
 from typing import Any
 
 from reconciler.model import MembersMode
+from reconciler.natural import NaturalKey, natural_key
 from reconciler.semantics import frees_room
 
 
@@ -296,7 +297,11 @@ Operation = (
 DELETIONS = (DeleteGroupSet, DeleteGroup)
 
 
-def sort_key(op: Operation) -> tuple[int, int, tuple[str, ...]]:
+SortKey = tuple[int, int, tuple[NaturalKey, ...]]
+
+
+def sort_key(op: Operation) -> SortKey:
     """Phase, then set renames before set creates (a rename may free the name a create
-    needs, semantics.set_name_clash), then key."""
-    return (int(op.phase), 0 if isinstance(op, UpdateGroupSet) else 1, op.key)
+    needs, semantics.set_name_clash), then key in natural order (Pair 2 before Pair 10)."""
+    return (int(op.phase), 0 if isinstance(op, UpdateGroupSet) else 1,
+            tuple(natural_key(part) for part in op.key))

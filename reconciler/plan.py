@@ -17,6 +17,7 @@ from typing import Any
 
 from reconciler.diff import match_sets
 from reconciler.model import CourseState, Group, GroupSet, MemberKind, user_label
+from reconciler.natural import NaturalKey, natural_key
 from reconciler.ops import (
     DELETIONS,
     CreateGroup,
@@ -27,6 +28,7 @@ from reconciler.ops import (
     Operation,
     SetLeader,
     SetMembers,
+    SortKey,
     UpdateGroup,
     UpdateGroupSet,
     sort_key,
@@ -136,16 +138,17 @@ def _aimed_at(desired: CourseState | None, current: CourseState,
 
 
 def _sorted(state: CourseState) -> CourseState:
-    """Sets and groups by (name, id): the same Canvas, listed in any order, is one plan."""
-    def key(entity: GroupSet | Group) -> tuple[str, int]:
-        return entity.name, entity.canvas_id or 0
+    """Sets and groups by (name in natural order, id): the same Canvas, listed in any
+    order, is one plan."""
+    def key(entity: GroupSet | Group) -> tuple[NaturalKey, int]:
+        return natural_key(entity.name), entity.canvas_id or 0
 
     sets = sorted((s.model_copy(update={"groups": tuple(sorted(s.groups, key=key))})
                    for s in state.group_sets), key=key)
     return state.model_copy(update={"group_sets": tuple(sets)})
 
 
-def order(op: Operation) -> tuple[tuple[int, int, tuple[str, ...]], str]:
+def order(op: Operation) -> tuple[SortKey, str]:
     """The plan's total order: phase, key, then content (two deleted groups may share a
     name)."""
     return sort_key(op), canonical_json(op.as_dict())

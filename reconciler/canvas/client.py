@@ -25,7 +25,7 @@ import requests
 from reconciler import __version__
 from reconciler.canvas.bodies import Body, Pairs, Params, RawBody, form_pairs
 from reconciler.canvas.pool import DEFAULT_CONCURRENCY, AdaptiveLimit, Pool, Pressure
-from reconciler.canvas.retry import RetryPolicy, decide, parse_float
+from reconciler.canvas.retry import RetryPolicy, Wait, decide, parse_float
 from reconciler.canvas.translate import (
     error_for_exception,
     error_for_response,
@@ -65,6 +65,7 @@ class CanvasClient:
         sleep: Callable[[float], None] = time.sleep,
         timeout: float = 30.0,
         concurrency: int = DEFAULT_CONCURRENCY,
+        on_wait: Callable[[Wait], None] | None = None,
     ) -> None:
         if not token or not token.strip():
             raise ConfigError("no Canvas API token given (set CANVAS_API_TOKEN)")
@@ -84,6 +85,7 @@ class CanvasClient:
         self._session = session or _pooled_session(concurrency)
         self._sleep = sleep
         self._timeout = timeout
+        self._on_wait = on_wait  # told before each retry or back-pressure pause
 
     def __repr__(self) -> str:
         return f"CanvasClient({self.base_url!r})"
@@ -216,6 +218,9 @@ class CanvasClient:
             log.info("retrying %s %s in %.1f s (attempt %d of %d failed: %s)", method,
                      display_path(url), delay, attempt, self.retry.max_attempts,
                      error.canvas_message)
+            self._notify(Wait("throttled" if isinstance(error, CanvasThrottledError)
+                              else "retry", delay, attempt, self.retry.max_attempts - 1,
+                              error.canvas_message))
             self._sleep(delay)
             slept += delay
 
@@ -279,7 +284,12 @@ class CanvasClient:
         delay = self.retry.pressure_delay(remaining)
         if delay > 0:
             log.info("Canvas rate limit is low (%s left): pausing %.1f s", remaining, delay)
+            self._notify(Wait("low", delay))
             self._sleep(delay)
+
+    def _notify(self, wait: Wait) -> None:
+        if self._on_wait is not None:
+            self._on_wait(wait)
 
     def _decode(self, method: str, url: str, response: requests.Response) -> Any:
         """The JSON body of a 2xx; an unreadable one is an error (ambiguous for a POST)."""

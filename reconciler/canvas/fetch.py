@@ -26,6 +26,7 @@ from reconciler.canvas.progress import Stalled, await_progress
 from reconciler.canvas.run import STALL_AFTER
 from reconciler.errors import ConfigError, StateError
 from reconciler.model import CourseState, Enrollment, Group, GroupSet, Roster, Section, User
+from reconciler.natural import natural_key
 
 INLINE_USERS_CAP = 1000
 SETTLE_ATTEMPTS = 3
@@ -207,8 +208,8 @@ def _state(client: ReadAPI, course_id: int, categories: list[Any],
         lambda raw: _all_members(client, raw), capped), strict=True))
     group_sets = [GroupSet(**fields, groups=tuple(sorted(
         (_group(raw, reread.get(id(raw))) for raw in by_set[fields["canvas_id"]]),
-        key=lambda g: (g.name, g.canvas_id or 0)))) for fields in sets]
-    group_sets.sort(key=lambda s: (s.name, s.canvas_id or 0))
+        key=lambda g: (natural_key(g.name), g.canvas_id or 0)))) for fields in sets]
+    group_sets.sort(key=lambda s: (natural_key(s.name), s.canvas_id or 0))
     return CourseState(course_id=course_id, group_sets=tuple(group_sets))
 
 

@@ -91,3 +91,24 @@ def parse_float(value: str | None) -> float | None:
         return float(value.strip())
     except ValueError:
         return None
+
+
+@dataclass(frozen=True)
+class Wait:
+    """A pause the client is about to make, for whoever shows progress: a throttled answer
+    or a failed attempt it will retry (`retry` of `retries`), or the rate limit running low."""
+
+    reason: Literal["throttled", "retry", "low"]
+    seconds: float
+    retry: int = 0
+    retries: int = 0
+    cause: str = ""  # what failed, for "retry" (no query string, no token)
+
+    def message(self) -> str:
+        wait = f"{self.seconds:.0f} s" if self.seconds >= 1 else f"{self.seconds:.1f} s"
+        count = f"(retry {self.retry} of {self.retries})"
+        if self.reason == "throttled":
+            return f"Canvas is throttling; waiting {wait} {count}"
+        if self.reason == "retry":
+            return f"Canvas did not answer ({self.cause}); retrying in {wait} {count}"
+        return f"Canvas's rate limit is running low; pausing {wait}"

@@ -11,7 +11,7 @@ from typing import Literal
 
 from reconciler.document import plan_to_dict
 from reconciler.plan import Plan
-from reconciler.render.text import op_lines
+from reconciler.render.text import RESET, YELLOW, op_lines
 
 Format = Literal["text", "json", "markdown"]
 NO_CHANGES = "No changes. Canvas matches the spec."
@@ -50,7 +50,8 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         lines = [f"reconciler will make these changes to course {plan.course_id}:", "",
                  *body_lines(plan, color=color), "", summary_line(plan)]
     if plan.warnings:
-        lines += ["", *(f"Warning: {w}" for w in plan.warnings)]
+        head = f"{YELLOW}Warning:{RESET}" if color else "Warning:"
+        lines += ["", *(f"{head} {w}" for w in plan.warnings)]
     if plan.notes:
         lines += ["", *(f"Note: {n}" for n in plan.notes)]
     return "\n".join(lines)

@@ -27,7 +27,7 @@ from reconciler.ops import (
 
 Labels = Mapping[int, str]
 COLORS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
-RED = COLORS["-"]
+RED, YELLOW = COLORS["-"], COLORS["~"]
 RESET = "\x1b[0m"
 INDENT = "    "
 SUBMISSIONS = "! has submissions"
@@ -68,7 +68,7 @@ def _marked(line: str, has_submissions: bool) -> str:
     return f"{line}  {SUBMISSIONS}" if has_submissions else line
 
 
-def _plural(n: int, noun: str) -> str:
+def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
@@ -85,7 +85,7 @@ def _update_set(op: UpdateGroupSet, labels: Labels) -> list[str]:
 
 
 def _delete_set(op: DeleteGroupSet, labels: Labels) -> list[str]:
-    return [f"- group set {quote(op.set_name)} ({_plural(op.group_count, 'group')})"]
+    return [f"- group set {quote(op.set_name)} ({plural(op.group_count, 'group')})"]
 
 
 def _create_group(op: CreateGroup, labels: Labels) -> list[str]:
@@ -98,7 +98,7 @@ def _update_group(op: UpdateGroup, labels: Labels) -> list[str]:
 
 
 def _delete_group(op: DeleteGroup, labels: Labels) -> list[str]:
-    line = f"- group {_where(op)} ({_plural(op.member_count, 'member')})"
+    line = f"- group {_where(op)} ({plural(op.member_count, 'member')})"
     return [_marked(line, op.has_submissions)]
 
 
@@ -111,7 +111,7 @@ def _set_members(op: SetMembers, labels: Labels) -> list[str]:
 
 
 def _import_members(op: ImportMembers, labels: Labels) -> list[str]:
-    head = (f"~ members of {_plural(len(op.groups), 'group')} in {quote(op.set_name)}: "
+    head = (f"~ members of {plural(len(op.groups), 'group')} in {quote(op.set_name)}: "
             f"+{op.change_count}  via import")
     return [head, *(f"{INDENT}{quote(g.group_name)}{' (new group)' if g.creates else ''}: "
                     f"+ {_who(g.add, labels)}" for g in op.groups)]

@@ -97,5 +97,21 @@ def save_state(state: EmulatorState, path: Path) -> None:
         raise
 
 
+class StateFileError(Exception):
+    """A state file that cannot be read back: not JSON, another format, or damaged."""
+
+
 def load_state(path: Path, state: EmulatorState) -> EmulatorState:
-    return state_from_dict(json.loads(Path(path).read_text(encoding="utf-8")), state)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StateFileError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}"
+                             ) from None
+    try:
+        return state_from_dict(json.loads(text), state)
+    except json.JSONDecodeError as exc:
+        raise StateFileError(f"{path} is not an emulator state file (not JSON: line "
+                             f"{exc.lineno}: {exc.msg})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise StateFileError(f"{path} is not a state file this emulator can read "
+                             f"({type(exc).__name__}: {exc})") from None

@@ -72,6 +72,17 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the emulator is used inside tests and the demo."""
 
 
+WILDCARD_HOSTS = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "[::1]"}
+
+
+def reachable_host(host: str) -> str:
+    """The address a client on this machine uses: a wildcard bind is reached on loopback
+    (the only plain-http address reconciler accepts)."""
+    if host in WILDCARD_HOSTS:
+        return WILDCARD_HOSTS[host]
+    return f"[{host}]" if ":" in host else host
+
+
 class SandboxServer:
     """The Canvas emulator over HTTP. `base_url` has no `/api/v1`."""
 
@@ -93,7 +104,7 @@ class SandboxServer:
         self._httpd = _HTTPServer((host, port), self.app)
         self.host = host
         self.port = int(self._httpd.server_address[1])
-        self.base_url = f"http://{host}:{self.port}"
+        self.base_url = f"http://{reachable_host(host)}:{self.port}"
         self._thread: threading.Thread | None = None
 
     def _initial_state(self) -> EmulatorState:
