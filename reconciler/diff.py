@@ -31,6 +31,7 @@ from reconciler.ops import (
     UpdateGroupSet,
     sort_key,
 )
+from reconciler.wording import plural
 
 
 def diff(desired: CourseState, current: CourseState) -> list[Operation]:
@@ -226,7 +227,7 @@ def _check_room(gset: GroupSet, group: str, members: frozenset[int], room: int |
     """Refuse, before anything is written, a group Canvas would not fill (it drops the
     members past its limit silently, Q-MEMBERS-REPLACE)."""
     if room is not None and len(members) > room:
-        raise StateError(f"group {group!r} in {gset.name!r} can hold {room} members (its "
+        raise StateError(f"group {group!r} in {gset.name!r} can hold {plural(room, 'member')} (its "
                          f"max_membership, or its set's group_limit) but the spec places "
                          f"{len(members)} in it; raise the limit or move "
                          f"{len(members) - room} of them")

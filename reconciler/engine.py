@@ -122,9 +122,8 @@ def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIM
     writes it can (bulk.py); an import still running in Canvas is waited for until it
     shows no progress for `settle_within` seconds (then StateError). With `only_sets`,
     the spec's other sets are left out, as if it did not name them (Terraform's -target)."""
-    roster, current, desired = _read(spec, client, settle_within)
-    if only_sets is not None:
-        desired = _only(desired, only_sets, spec)
+    roster, current, named = _read(spec, client, settle_within)
+    desired = named if only_sets is None else _only(named, only_sets, spec)
     labels = roster.labels(_label_kind(spec.members_by)) | speclib.member_labels(spec, roster)
     ops = diff(desired, current)
     warnings = (*speclib.warnings(spec), *drift(desired, current),
@@ -133,7 +132,7 @@ def plan_loaded(spec: speclib.Spec, client: Canvas, limits: Limits = DEFAULT_LIM
     if bulk:
         ops = use_import(ops, current, importable(roster))
     plan = build_plan(ops, current, labels, warnings, desired=desired,
-                      notes=notes(desired, current), members_by=spec.members_by)
+                      notes=notes(named, current), members_by=spec.members_by)
     plan = replace(plan, warnings=(*plan.warnings, *threshold_warnings(plan, limits)))
     return PlanResult(plan, spec, desired, current, roster)
 

@@ -16,6 +16,7 @@ from typing import Any
 from reconciler.model import MembersMode
 from reconciler.natural import NaturalKey, natural_key
 from reconciler.semantics import frees_room
+from reconciler.wording import plural
 
 
 class Phase(IntEnum):
@@ -99,7 +100,8 @@ class DeleteGroupSet:
         return (self.set_name,)
 
     def describe(self) -> str:
-        return f"delete group set {self.set_name!r} and its {self.group_count} groups"
+        return (f"delete group set {self.set_name!r} and its "
+                f"{plural(self.group_count, 'group')}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": "delete", "type": "group_set", "set": self.set_name,
@@ -280,8 +282,8 @@ class ImportMembers:
         return sum(len(g.add) for g in self.groups)
 
     def describe(self) -> str:
-        return (f"import {self.change_count} members into {len(self.groups)} groups of "
-                f"{self.set_name!r}")
+        return (f"import {plural(self.change_count, 'member')} into "
+                f"{plural(len(self.groups), 'group')} of {self.set_name!r}")
 
     def as_dict(self) -> dict[str, Any]:
         return {"action": "import_members", "type": "group_set", "set": self.set_name,

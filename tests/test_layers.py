@@ -15,8 +15,9 @@ import sys
 import pytest
 
 # socket is not banned here: deepdiff loads it for its own reasons (no HTTP).
-CORE = ["errors", "model", "matching", "semantics", "ops", "spec", "diff", "plan",
-        "document", "render"]
+CORE = ["errors", "model", "natural", "wording", "matching", "semantics", "ops", "spec",
+        "diff", "hints", "bulk", "plan", "document", "guards", "schedule", "staleness",
+        "render", "render.many"]
 BANNED = ["requests", "urllib3", "click", "http.client", "reconciler.canvas",
           "reconciler.engine", "reconciler.cli", "reconciler.sandbox"]
 

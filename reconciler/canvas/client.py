@@ -334,8 +334,8 @@ def _no_proxies() -> dict[str, str]:
     return {"http": "", "https": ""}
 
 
-_AMBIGUOUS_ADVICE = ("Canvas may or may not have made this change; re-list before retrying "
-                     "(a blind retry could create a duplicate)")
+_AMBIGUOUS_ADVICE = ("Canvas may or may not have made this change; run plan again to see "
+                     "whether it did (sending it again blindly could create a duplicate)")
 
 
 def _is_transient(exc: requests.RequestException) -> bool:

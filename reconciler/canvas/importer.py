@@ -14,6 +14,7 @@ from reconciler.canvas import wire
 from reconciler.canvas.progress import Stalled, await_progress
 from reconciler.canvas.run import Failed, Run
 from reconciler.ops import ImportMembers
+from reconciler.wording import plural
 
 
 def import_members(run: Run, op: ImportMembers) -> str:
@@ -31,10 +32,11 @@ def import_members(run: Run, op: ImportMembers) -> str:
             raise Failed(f"the import ended {done.state}: {wire.import_error(done.message)}")
         _learn_created(run, op, set_id)
     if missing:
-        raise Failed(f"imported {len(rows)} members; the rows for "
+        raise Failed(f"imported {plural(len(rows), 'member')}; the rows for "
                      f"{', '.join(map(repr, missing))} were left out: those groups were not "
                      "created")
-    return f"imported {len(rows)} members into {len(op.groups)} groups"
+    return (f"imported {plural(len(rows), 'member')} into "
+            f"{plural(len(op.groups), 'group')}")
 
 
 def _rows(run: Run, op: ImportMembers) -> tuple[list[tuple[int, int | None, str]], list[str]]:

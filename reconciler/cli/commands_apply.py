@@ -30,8 +30,8 @@ from reconciler.interrupt import StopFlag
 from reconciler.ops import Operation
 from reconciler.plan import Plan
 from reconciler.render import render
-from reconciler.render.text import plural
 from reconciler.snapshot import DEFAULT_DIR
+from reconciler.wording import plural
 
 INTERRUPT_NOTICE = ("interrupt received: finishing the requests in flight "
                     "(press Ctrl-C again to stop at once)")

@@ -13,6 +13,7 @@ from reconciler.ops import Operation
 from reconciler.render import render
 from reconciler.sandbox import SandboxServer, seed_demo_state
 from reconciler.sandbox.seed import DEMO_STUDENT_COUNT
+from reconciler.wording import plural
 
 Echo = Callable[[str], None]
 
@@ -47,7 +48,7 @@ def _three_steps(echo: Echo, spec: Path, client: CanvasClient) -> engine.ApplyRe
                           on_progress=progress)
     if result is None:
         raise ReconcilerError("the demo spec planned no changes on a fresh emulator")
-    echo(f"Apply complete: {len(result.plan.operations)} operations; "
+    echo(f"Apply complete: {plural(len(result.plan.operations), 'operation')}; "
          "Canvas re-read and verified.\n")
     echo(f"$ reconciler plan {spec.name}")
     echo(render(engine.make_plan(spec, client).plan, "text"))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from reconciler.document import plan_to_dict
 from reconciler.plan import Plan
 from reconciler.render import render, render_markdown
-from reconciler.render.text import RED, RESET, plural
+from reconciler.render.text import RED, RESET
+from reconciler.wording import plural
 
 MANY_FORMAT_VERSION = 1
 

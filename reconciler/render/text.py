@@ -24,6 +24,7 @@ from reconciler.ops import (
     UpdateGroup,
     UpdateGroupSet,
 )
+from reconciler.wording import plural
 
 Labels = Mapping[int, str]
 COLORS = {"+": "\x1b[32m", "~": "\x1b[33m", "-": "\x1b[31m"}
@@ -66,10 +67,6 @@ def _named(name: str, changes: Iterable[FieldChange]) -> str:
 
 def _marked(line: str, has_submissions: bool) -> str:
     return f"{line}  {SUBMISSIONS}" if has_submissions else line
-
-
-def plural(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _who(uids: Iterable[int], labels: Labels) -> str:

@@ -14,6 +14,7 @@ from reconciler.errors import Problem
 from reconciler.spec.rosters import Files
 from reconciler.spec.schema import GroupSetSpec, GroupSpec, SpecFile
 from reconciler.spec.yamlsrc import Located, PathKey
+from reconciler.wording import plural
 
 
 def _limit(group: GroupSpec, set_limit: int | None) -> tuple[int | None, str]:
@@ -53,6 +54,6 @@ def check_capacity(document: SpecFile, files: Files, source: Located) -> list[Pr
             count, where = listed
             if count > limit:
                 problems.append(source.problem(where, (
-                    f"group {group.name!r} is given {count} members, but it can hold {limit} "
-                    f"({why}); Canvas would leave {count - limit} of them out")))
+                    f"group {group.name!r} is given {plural(count, 'member')}, but it can "
+                    f"hold {limit} ({why}); Canvas would leave {count - limit} of them out")))
     return problems

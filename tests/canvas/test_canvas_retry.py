@@ -82,7 +82,7 @@ def test_post_is_never_blindly_retried(failure: str) -> None:
     client, sleeps = make_client()
     with pytest.raises(AmbiguousWriteError) as info:
         client.post(PATH, {"name": "x"})
-    assert "re-list before retrying" in str(info.value)
+    assert "run plan again to see whether it did" in str(info.value)
     assert len(responses.calls) == 1 and sleeps == []
 
 
