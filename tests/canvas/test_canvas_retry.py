@@ -12,6 +12,8 @@ import responses
 from canvas_fakes import BASE, make_client
 
 from reconciler.canvas import RetryPolicy
+from reconciler.canvas.client import CanvasClient
+from reconciler.canvas.retry import Wait
 from reconciler.errors import (
     AmbiguousWriteError,
     CanvasAuthError,
@@ -176,3 +178,23 @@ def test_retry_after_header_is_honoured() -> None:
     client, sleeps = make_client()
     client.get(PATH)
     assert sleeps == [7.0]
+
+
+@responses.activate
+def test_waits_are_announced_before_each_sleep() -> None:
+    responses.add("GET", URL, status=403, body="403 Forbidden (Rate Limit Exceeded)\n")
+    responses.add("GET", URL, status=503, json={})
+    responses.add("GET", URL, json={"id": 1}, headers={"X-Rate-Limit-Remaining": "5"})
+    waits: list[Wait] = []
+    sleeps: list[float] = []
+    client = CanvasClient(BASE, "t0ken", sleep=sleeps.append, on_wait=waits.append,
+                          retry=RetryPolicy(random=lambda: 0.0, max_attempts=5))
+    client.get(PATH)
+    assert [(w.reason, w.seconds, w.retry, w.retries) for w in waits] == [
+        ("throttled", sleeps[0], 1, 4), ("retry", sleeps[1], 2, 4), ("low", sleeps[2], 0, 0)]
+    assert [w.message() for w in waits] == [
+        "Canvas is throttling; waiting 5 s (retry 1 of 4)",
+        f"Canvas did not answer ({waits[1].cause}); retrying in 2 s (retry 2 of 4)",
+        f"Canvas's rate limit is running low; pausing {sleeps[2]:.0f} s"]
+    assert sleeps[2] >= 1
+    assert "t0ken" not in " ".join(w.message() for w in waits)
