@@ -17,9 +17,8 @@ from typing import Any, TypeVar
 import click
 
 from reconciler import __version__
-from reconciler.canvas.apply import ApplyReport
 from reconciler.cli.terminal import Terminal
-from reconciler.errors import ApplyError, ReconcilerError, StalePlanError, UnsafePlanError
+from reconciler.errors import ReconcilerError, StalePlanError, UnsafePlanError
 from reconciler.render import render
 
 EXIT_ERROR, EXIT_CHANGES = 1, 2
@@ -45,19 +44,13 @@ def reports_errors(func: F) -> F:
 
 
 def show_failure(exc: ReconcilerError, terminal: Terminal) -> None:
-    """What a failure shows: an apply's report, a refused plan, then the message."""
-    if isinstance(exc, ApplyError):
-        echo_report(exc.report)
-    elif isinstance(exc, UnsafePlanError | StalePlanError) and exc.plan is not None:
+    """What a failure shows: a refused plan, then the message. An apply's report is not
+    repeated: each operation's line was printed as it finished, and the message counts
+    them."""
+    if isinstance(exc, UnsafePlanError | StalePlanError) and exc.plan is not None:
         click.echo(render(exc.plan, "text", color=terminal.color_out))  # the refused plan
     if not isinstance(exc, Cancelled):  # the prompt already said so
         terminal.error(exc.message)
-
-
-def echo_report(report: ApplyReport) -> None:
-    click.echo("Apply report:", err=True)
-    for line in report.lines():
-        click.echo(f"  {line}", err=True)
 
 
 def report_crash(exc: BaseException) -> None:
