@@ -35,6 +35,19 @@ _HINTS = {
     "or the indentation is off",
     "expected <block end>": "check the indentation of this line against the lines above",
 }
+# Where PyYAML's problem mark is where it gave up looking for the end of something (the
+# next token, often on the next line, or the end of the file), its context mark is where
+# that something began: the line with the mistake.
+_BEGUN_AT = {
+    "while scanning a simple key": "a key must be followed by ': ' (is the colon missing?)",
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the [ opened here is not closed, or its items need commas",
+    "while parsing a flow mapping": "the { opened here is not closed, or its items need commas",
+}
+# PyYAML names no bracket for a bad item inside a [ ] or { }: the innermost one still open,
+# which the event stream shows (see compose), is where to look.
+_IN_FLOW = "while parsing a flow node"
+_FLOW_HINT = "the [ or { opened here is not closed, or its items need commas"
 
 
 @dataclass(frozen=True)
@@ -99,17 +112,28 @@ def decode(raw: bytes, filename: str) -> str:
                     f"0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8") from None
 
 
-def _syntax_problem(exc: yaml.YAMLError, filename: str) -> SpecError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+def _syntax_problem(exc: yaml.YAMLError, filename: str, open_flow: Loc | None) -> SpecError:
+    """One problem at the mistake: the start of what was left unfinished when PyYAML's own
+    context says so (or the innermost [ ] or { } still open), else where PyYAML stopped."""
+    stopped = getattr(exc, "problem_mark", None)
+    begun = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    text = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    context = getattr(exc, "context", None) or ""
     hint = next((h for k, h in _HINTS.items() if k in problem), None)
-    return _fail(filename, _mark(mark), text + (f" — {hint}" if hint else ""))
+    where = _mark(stopped or begun)
+    if context in _BEGUN_AT and begun is not None:
+        where, hint = _mark(begun), _BEGUN_AT[context]
+    elif context == _IN_FLOW and open_flow is not None:
+        where, hint = open_flow, _FLOW_HINT
+    if stopped is not None and where != _mark(stopped):
+        context += f"; noticed at line {stopped.line + 1}, column {stopped.column + 1}"
+    text = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return _fail(filename, where, text + (f" — {hint}" if hint else ""))
 
 
-def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
-    depth = 0
+def _check_events(events: Iterable[yaml.Event], filename: str,
+                  opened: list[yaml.CollectionStartEvent]) -> None:
+    """Refuse what a spec may not hold; `opened` keeps the collections not yet closed."""
     for event in events:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _fail(filename, _mark(event.start_mark), "anchors and aliases (&name, *name) "
@@ -119,22 +143,24 @@ def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
             raise _fail(filename, _mark(event.start_mark), f"the YAML tag {_short_tag(tag)!r} "
                         "is not allowed; a spec holds only plain values, lists and mappings")
         if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            opened.append(event)
+            if len(opened) > MAX_DEPTH:
                 raise _fail(filename, _mark(event.start_mark), f"the document nests deeper "
                             f"than {MAX_DEPTH} levels; a spec needs at most 7")
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+            opened.pop()
 
 
 def compose(text: str, filename: str) -> yaml.Node | None:
     """Text -> one YAML node tree, or a SpecError. None for an empty document."""
     check_size(len(text.encode("utf-8", "surrogatepass")), filename)
+    opened: list[yaml.CollectionStartEvent] = []
     try:
-        _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename)
+        _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename, opened)
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise _syntax_problem(exc, filename) from None
+        flow = _mark(opened[-1].start_mark) if opened and opened[-1].flow_style else None
+        raise _syntax_problem(exc, filename, flow) from None
 
 
 class _Builder:
