@@ -82,11 +82,17 @@ def _why_unreadable(target: Path) -> str | None:
 @dataclass
 class _Reader:
     source: Located
-    base: Path
+    base: Path | None  # None: the spec came from no file, and no directory was given
     members_by: MemberKind
     problems: list[Problem] = field(default_factory=list)
 
     def table(self, path: PathKey, written: str) -> Table | None:
+        if self.base is None:
+            self.problems.append(self.source.problem(path, f"the roster file {written!r} "
+                                 "cannot be read: the spec was not loaded from a file, and "
+                                 "no base directory was given to read roster files from "
+                                 "(base_dir)"))
+            return None
         target = confine(self.base, written)
         if isinstance(target, str):
             self.problems.append(self.source.problem(path, target))
@@ -164,8 +170,10 @@ class _Reader:
         return tuple(out)
 
 
-def read_files(document: SpecFile, source: Located, base: Path) -> tuple[Files, list[Problem]]:
-    """Read every roster file the spec names (present sets and groups only)."""
+def read_files(document: SpecFile, source: Located,
+               base: Path | None) -> tuple[Files, list[Problem]]:
+    """Read every roster file the spec names (present sets and groups only), relative to
+    `base` (None: no directory, so each one named is a problem)."""
     reader = _Reader(source, base, document.members_by)
     members: dict[PathKey, tuple[Sourced, ...]] = {}
     rosters: dict[PathKey, tuple[RosterRow, ...]] = {}

@@ -1,4 +1,5 @@
-"""Safe YAML loading that remembers where every node came from.
+"""Safe YAML loading that remembers where every node came from (and the same plain values
+from a spec given as Python data, which has no lines to remember).
 
 Only plain values, lists and mappings are accepted. The document is first streamed as
 events (PyYAML's parser is iterative) to bound nesting and to refuse anchors, aliases and
@@ -226,3 +227,68 @@ def load_located(text: str, filename: str, text_keys: Iterable[str] = ()) -> Loc
     if builder.problems:
         raise SpecError(builder.problems)
     return Located(filename, data, builder.values, builder.keys)
+
+
+class _Plain:
+    """Python data -> the plain values the YAML path gives (numbers under a text key become
+    text, as YAML keeps their source text), collecting a problem per unusable value."""
+
+    def __init__(self, filename: str, text_keys: frozenset[str]) -> None:
+        self.filename = filename
+        self.text_keys = text_keys
+        self.problems: list[Problem] = []
+        self._open: set[int] = set()  # the containers being copied, outermost first
+
+    def fail(self, path: PathKey, message: str) -> None:
+        self.problems.append(Problem(self.filename, None, None, message, dotted(path) or None))
+
+    def build(self, value: Any, path: PathKey, as_text: bool) -> Any:
+        if len(path) > MAX_DEPTH:
+            self.fail(path, f"the document nests deeper than {MAX_DEPTH} levels; a spec "
+                      "needs at most 7")
+        elif isinstance(value, Mapping | list | tuple):
+            return self._container(value, path, as_text)
+        elif value is None or isinstance(value, bool):
+            return value
+        elif isinstance(value, int | float):
+            number = int(value) if isinstance(value, int) else float(value)
+            return str(number) if as_text else number
+        elif isinstance(value, str):
+            return str(value)
+        else:
+            self.fail(path, f"a {type(value).__name__} cannot be used in a spec; use text, "
+                      "numbers, true/false, null, lists and mappings")
+        return None
+
+    def _container(self, value: Mapping[Any, Any] | list[Any] | tuple[Any, ...],
+                   path: PathKey, as_text: bool) -> dict[str, Any] | list[Any] | None:
+        if id(value) in self._open:
+            self.fail(path, "this value contains itself; a spec is a tree of plain values")
+            return None
+        self._open.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                return self._mapping(value, path)
+            return [self.build(item, (*path, i), as_text) for i, item in enumerate(value)]
+        finally:
+            self._open.discard(id(value))
+
+    def _mapping(self, value: Mapping[Any, Any], path: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                self.fail(path, f"a key must be text, got {key!r}")
+                continue
+            out[str(key)] = self.build(item, (*path, key), key in self.text_keys)
+        return out
+
+
+def located_data(data: Any, filename: str, text_keys: Iterable[str] = ()) -> Located:
+    """A spec given as Python values (dicts, lists, text, numbers, booleans, None), checked
+    and copied into the values YAML would give. There are no lines: problems name the
+    field path only."""
+    builder = _Plain(filename, frozenset(text_keys))
+    plain = builder.build(data, (), False)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Located(filename, plain)
