@@ -10,6 +10,9 @@ show  # reconciler/cli/
 # signal handlers and context managers take these whether or not they read them
 frame, signum, exc_type, tb  # noqa: B018
 
+# Python calls a module's __getattr__ for a missing attribute (reconciler/__init__.py)
+__getattr__  # noqa: B018
+
 # pydantic reads model_config
 model_config  # noqa: B018
 

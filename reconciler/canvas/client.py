@@ -22,7 +22,6 @@ from typing import Any
 
 import requests
 
-from reconciler import __version__
 from reconciler.canvas.bodies import Body, Pairs, Params, RawBody, form_pairs
 from reconciler.canvas.pool import DEFAULT_CONCURRENCY, AdaptiveLimit, Pool, Pressure
 from reconciler.canvas.retry import RetryPolicy, Wait, decide, parse_float
@@ -47,6 +46,7 @@ from reconciler.errors import (
     CanvasThrottledError,
     ConfigError,
 )
+from reconciler.version import __version__
 
 log = logging.getLogger(__name__)
 

@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler import __version__
 from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.pool import DEFAULT_CONCURRENCY
 from reconciler.cli.failures import EXIT_ERROR, report_crash
 from reconciler.cli.terminal import Terminal
 from reconciler.config import read_token
 from reconciler.errors import ConfigError
+from reconciler.version import __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -16,10 +16,10 @@ from typing import Any, TypeVar
 
 import click
 
-from reconciler import __version__
 from reconciler.cli.terminal import Terminal
 from reconciler.errors import ReconcilerError, StalePlanError, UnsafePlanError
 from reconciler.render import render
+from reconciler.version import __version__
 
 EXIT_ERROR, EXIT_CHANGES = 1, 2
 F = TypeVar("F", bound=Callable[..., Any])

@@ -4,7 +4,7 @@ identity resolution, and export of a live course back to a spec."""
 from reconciler.spec.advice import warnings
 from reconciler.spec.assign import assign_members, seed_marker
 from reconciler.spec.export import export_spec
-from reconciler.spec.loader import Spec, load, load_text
+from reconciler.spec.loader import Spec, load, load_data, load_text
 from reconciler.spec.resolve import STUDENT_ROLES, member_labels, resolve
 from reconciler.spec.schema import SpecFile, json_schema
 
@@ -16,6 +16,7 @@ __all__ = [
     "export_spec",
     "json_schema",
     "load",
+    "load_data",
     "load_text",
     "member_labels",
     "resolve",

@@ -1,9 +1,11 @@
-"""load / load_text: a spec file -> a validated, located `Spec` (or one SpecError)."""
+"""load / load_text / load_data: a spec file, its text or the same as Python values -> a
+validated, located `Spec` (or one SpecError)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -14,7 +16,15 @@ from reconciler.spec.checks import check
 from reconciler.spec.rosters import Files, read_files
 from reconciler.spec.schema import TEXT_KEYS, SpecFile
 from reconciler.spec.translate import describe, problems_from
-from reconciler.spec.yamlsrc import Loc, Located, PathKey, check_size, decode, load_located
+from reconciler.spec.yamlsrc import (
+    Loc,
+    Located,
+    PathKey,
+    check_size,
+    decode,
+    load_located,
+    located_data,
+)
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,26 @@ def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec
 
     Roster files are read relative to `base_dir` (default: the directory of `filename`).
     """
-    source = load_located(text, filename, TEXT_KEYS)
+    base = base_dir if base_dir is not None else Path(filename).parent
+    return load_source(parse_text(text, filename), base)
+
+
+def parse_text(text: str, filename: str) -> Located:
+    """Spec text -> its plain values and where each one sits (SpecError on bad YAML)."""
+    return load_located(text, filename, TEXT_KEYS)
+
+
+def load_data(data: Any, filename: str = "<dict>", *, base_dir: Path | None = None) -> Spec:
+    """Validate a spec given as Python values, exactly as the same YAML file would be;
+    problems name the field path (there are no lines). Roster files are read relative to
+    `base_dir`; without one, a roster file reference is a problem."""
+    return load_source(located_data(data, filename, TEXT_KEYS), base_dir)
+
+
+def load_source(source: Located, base_dir: Path | None) -> Spec:
+    """Validate a parsed document: schema, semantic checks, roster files (relative to
+    `base_dir`; None: there is no directory, and naming a file is a problem)."""
+    filename = source.filename
     if not isinstance(source.data, dict):
         raise SpecError([source.problem((), "the spec must be a mapping with `course:` and "
                                         f"`group_sets:` keys, got {describe(source.data)}")])
@@ -78,8 +107,7 @@ def load_text(text: str, filename: str, *, base_dir: Path | None = None) -> Spec
     problems.extend(check(source))
     files = Files()
     if document is not None:
-        base = base_dir if base_dir is not None else Path(filename).parent
-        files, file_problems = read_files(document, source, base)
+        files, file_problems = read_files(document, source, base_dir)
         problems.extend(file_problems)
         problems.extend(check_capacity(document, files, source))
     if problems or document is None:

@@ -34,10 +34,29 @@ class Files:
     rosters: Mapping[PathKey, tuple[RosterRow, ...]] = field(default_factory=dict)
 
 
+# A header that names an identity kind says what its column holds (`canvas_user_id` is
+# Canvas's own name for a Canvas user id, as in its group-set export).
+KIND_COLUMNS: Mapping[str, MemberKind] = {**{k: k for k in MEMBER_KINDS},
+                                          "canvas_user_id": "canvas_id"}
+
+
 def _kind(column: str, explicit: MemberKind | None, members_by: MemberKind) -> MemberKind:
     if explicit is not None:
         return explicit
-    return next((k for k in MEMBER_KINDS if k == column), members_by)
+    return KIND_COLUMNS.get(column, members_by)
+
+
+def _default_column(header: tuple[str, ...], explicit: MemberKind | None,
+                   members_by: MemberKind) -> str:
+    """The member column when the spec names none: the column named after the kind the
+    spec gives (`member_kind`, else `members_by`); else, without a `member_kind`, the one
+    column named after an identity kind (`login_id` in a file of an `sis_user_id` spec);
+    else `members_by`, which the missing-column problem then names."""
+    wanted = explicit or members_by
+    if wanted in header:
+        return wanted
+    named = [column for column in header if column in KIND_COLUMNS]
+    return named[0] if explicit is None and len(named) == 1 else members_by
 
 
 def _member(table: Table, line: int, value: str, kind: MemberKind, column: str) \
@@ -63,11 +82,17 @@ def _why_unreadable(target: Path) -> str | None:
 @dataclass
 class _Reader:
     source: Located
-    base: Path
+    base: Path | None  # None: the spec came from no file, and no directory was given
     members_by: MemberKind
     problems: list[Problem] = field(default_factory=list)
 
     def table(self, path: PathKey, written: str) -> Table | None:
+        if self.base is None:
+            self.problems.append(self.source.problem(path, f"the roster file {written!r} "
+                                 "cannot be read: the spec was not loaded from a file, and "
+                                 "no base directory was given to read roster files from "
+                                 "(base_dir)"))
+            return None
         target = confine(self.base, written)
         if isinstance(target, str):
             self.problems.append(self.source.problem(path, target))
@@ -88,8 +113,10 @@ class _Reader:
         spec = ref if isinstance(ref, MembersFromSpec) else MembersFromSpec(file=ref)
         table = self.table((*path, "file") if isinstance(ref, MembersFromSpec) else path,
                            spec.file)
-        column = spec.column or self.members_by
-        if table is None or self.missing(table, [(column, "member")]):
+        if table is None:
+            return ()
+        column = spec.column or _default_column(table.header, spec.member_kind, self.members_by)
+        if self.missing(table, [(column, "member")]):
             return ()
         return self.collect(table, column, _kind(column, spec.member_kind, self.members_by))
 
@@ -115,7 +142,8 @@ class _Reader:
             return ()
         export = table.is_canvas_export
         group_col = spec.group_column or ("group_name" if export else "group")
-        member_col = spec.member_column or ("canvas_user_id" if export else self.members_by)
+        member_col = spec.member_column or ("canvas_user_id" if export else _default_column(
+            table.header, spec.member_kind, self.members_by))
         if self.missing(table, [(group_col, "group"), (member_col, "member")]):
             return ()
         kind = _kind(member_col, spec.member_kind, self.members_by)
@@ -142,8 +170,10 @@ class _Reader:
         return tuple(out)
 
 
-def read_files(document: SpecFile, source: Located, base: Path) -> tuple[Files, list[Problem]]:
-    """Read every roster file the spec names (present sets and groups only)."""
+def read_files(document: SpecFile, source: Located,
+               base: Path | None) -> tuple[Files, list[Problem]]:
+    """Read every roster file the spec names (present sets and groups only), relative to
+    `base` (None: no directory, so each one named is a problem)."""
     reader = _Reader(source, base, document.members_by)
     members: dict[PathKey, tuple[Sourced, ...]] = {}
     rosters: dict[PathKey, tuple[RosterRow, ...]] = {}

@@ -1,4 +1,5 @@
-"""Safe YAML loading that remembers where every node came from.
+"""Safe YAML loading that remembers where every node came from (and the same plain values
+from a spec given as Python data, which has no lines to remember).
 
 Only plain values, lists and mappings are accepted. The document is first streamed as
 events (PyYAML's parser is iterative) to bound nesting and to refuse anchors, aliases and
@@ -35,6 +36,19 @@ _HINTS = {
     "or the indentation is off",
     "expected <block end>": "check the indentation of this line against the lines above",
 }
+# Where PyYAML's problem mark is where it gave up looking for the end of something (the
+# next token, often on the next line, or the end of the file), its context mark is where
+# that something began: the line with the mistake.
+_BEGUN_AT = {
+    "while scanning a simple key": "a key must be followed by ': ' (is the colon missing?)",
+    "while scanning a quoted scalar": "the quote opened here is never closed",
+    "while parsing a flow sequence": "the [ opened here is not closed, or its items need commas",
+    "while parsing a flow mapping": "the { opened here is not closed, or its items need commas",
+}
+# PyYAML names no bracket for a bad item inside a [ ] or { }: the innermost one still open,
+# which the event stream shows (see compose), is where to look.
+_IN_FLOW = "while parsing a flow node"
+_FLOW_HINT = "the [ or { opened here is not closed, or its items need commas"
 
 
 @dataclass(frozen=True)
@@ -99,17 +113,28 @@ def decode(raw: bytes, filename: str) -> str:
                     f"0x{raw[exc.start]:02x} cannot be decoded; save the file as UTF-8") from None
 
 
-def _syntax_problem(exc: yaml.YAMLError, filename: str) -> SpecError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+def _syntax_problem(exc: yaml.YAMLError, filename: str, open_flow: Loc | None) -> SpecError:
+    """One problem at the mistake: the start of what was left unfinished when PyYAML's own
+    context says so (or the innermost [ ] or { } still open), else where PyYAML stopped."""
+    stopped = getattr(exc, "problem_mark", None)
+    begun = getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
-    context = getattr(exc, "context", None)
-    text = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    context = getattr(exc, "context", None) or ""
     hint = next((h for k, h in _HINTS.items() if k in problem), None)
-    return _fail(filename, _mark(mark), text + (f" — {hint}" if hint else ""))
+    where = _mark(stopped or begun)
+    if context in _BEGUN_AT and begun is not None:
+        where, hint = _mark(begun), _BEGUN_AT[context]
+    elif context == _IN_FLOW and open_flow is not None:
+        where, hint = open_flow, _FLOW_HINT
+    if stopped is not None and where != _mark(stopped):
+        context += f"; noticed at line {stopped.line + 1}, column {stopped.column + 1}"
+    text = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return _fail(filename, where, text + (f" — {hint}" if hint else ""))
 
 
-def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
-    depth = 0
+def _check_events(events: Iterable[yaml.Event], filename: str,
+                  opened: list[yaml.CollectionStartEvent]) -> None:
+    """Refuse what a spec may not hold; `opened` keeps the collections not yet closed."""
     for event in events:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _fail(filename, _mark(event.start_mark), "anchors and aliases (&name, *name) "
@@ -119,22 +144,24 @@ def _check_events(events: Iterable[yaml.Event], filename: str) -> None:
             raise _fail(filename, _mark(event.start_mark), f"the YAML tag {_short_tag(tag)!r} "
                         "is not allowed; a spec holds only plain values, lists and mappings")
         if isinstance(event, yaml.CollectionStartEvent):
-            depth += 1
-            if depth > MAX_DEPTH:
+            opened.append(event)
+            if len(opened) > MAX_DEPTH:
                 raise _fail(filename, _mark(event.start_mark), f"the document nests deeper "
                             f"than {MAX_DEPTH} levels; a spec needs at most 7")
         elif isinstance(event, yaml.CollectionEndEvent):
-            depth -= 1
+            opened.pop()
 
 
 def compose(text: str, filename: str) -> yaml.Node | None:
     """Text -> one YAML node tree, or a SpecError. None for an empty document."""
     check_size(len(text.encode("utf-8", "surrogatepass")), filename)
+    opened: list[yaml.CollectionStartEvent] = []
     try:
-        _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename)
+        _check_events(yaml.parse(text, Loader=yaml.SafeLoader), filename, opened)
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        raise _syntax_problem(exc, filename) from None
+        flow = _mark(opened[-1].start_mark) if opened and opened[-1].flow_style else None
+        raise _syntax_problem(exc, filename, flow) from None
 
 
 class _Builder:
@@ -200,3 +227,68 @@ def load_located(text: str, filename: str, text_keys: Iterable[str] = ()) -> Loc
     if builder.problems:
         raise SpecError(builder.problems)
     return Located(filename, data, builder.values, builder.keys)
+
+
+class _Plain:
+    """Python data -> the plain values the YAML path gives (numbers under a text key become
+    text, as YAML keeps their source text), collecting a problem per unusable value."""
+
+    def __init__(self, filename: str, text_keys: frozenset[str]) -> None:
+        self.filename = filename
+        self.text_keys = text_keys
+        self.problems: list[Problem] = []
+        self._open: set[int] = set()  # the containers being copied, outermost first
+
+    def fail(self, path: PathKey, message: str) -> None:
+        self.problems.append(Problem(self.filename, None, None, message, dotted(path) or None))
+
+    def build(self, value: Any, path: PathKey, as_text: bool) -> Any:
+        if len(path) > MAX_DEPTH:
+            self.fail(path, f"the document nests deeper than {MAX_DEPTH} levels; a spec "
+                      "needs at most 7")
+        elif isinstance(value, Mapping | list | tuple):
+            return self._container(value, path, as_text)
+        elif value is None or isinstance(value, bool):
+            return value
+        elif isinstance(value, int | float):
+            number = int(value) if isinstance(value, int) else float(value)
+            return str(number) if as_text else number
+        elif isinstance(value, str):
+            return str(value)
+        else:
+            self.fail(path, f"a {type(value).__name__} cannot be used in a spec; use text, "
+                      "numbers, true/false, null, lists and mappings")
+        return None
+
+    def _container(self, value: Mapping[Any, Any] | list[Any] | tuple[Any, ...],
+                   path: PathKey, as_text: bool) -> dict[str, Any] | list[Any] | None:
+        if id(value) in self._open:
+            self.fail(path, "this value contains itself; a spec is a tree of plain values")
+            return None
+        self._open.add(id(value))
+        try:
+            if isinstance(value, Mapping):
+                return self._mapping(value, path)
+            return [self.build(item, (*path, i), as_text) for i, item in enumerate(value)]
+        finally:
+            self._open.discard(id(value))
+
+    def _mapping(self, value: Mapping[Any, Any], path: PathKey) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                self.fail(path, f"a key must be text, got {key!r}")
+                continue
+            out[str(key)] = self.build(item, (*path, key), key in self.text_keys)
+        return out
+
+
+def located_data(data: Any, filename: str, text_keys: Iterable[str] = ()) -> Located:
+    """A spec given as Python values (dicts, lists, text, numbers, booleans, None), checked
+    and copied into the values YAML would give. There are no lines: problems name the
+    field path only."""
+    builder = _Plain(filename, frozenset(text_keys))
+    plain = builder.build(data, (), False)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Located(filename, plain)

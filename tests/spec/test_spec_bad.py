@@ -23,7 +23,7 @@ LONG = "x" * 256
 CASES: list[tuple[str, str, int, int, str]] = [
     # --- syntax and file shape
     ("tab-indent", "course: 101\n\tgroup_sets: []\n", 2, 1, "spaces, not tabs"),
-    ("unclosed-flow", "course: 101\ngroup_sets: [\n", 3, 1, "YAML syntax error"),
+    ("unclosed-flow", "course: 101\ngroup_sets: [\n", 2, 13, "the [ or { opened here"),
     ("colon-in-value", S.replace("Teams", "Teams: A"), 3, 16, "must be quoted"),
     ("two-documents", "course: 1\ngroup_sets: []\n---\ncourse: 2\n", 3, 1,
      "expected a single document"),
