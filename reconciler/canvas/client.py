@@ -69,6 +69,10 @@ class CanvasClient:
     ) -> None:
         if not token or not token.strip():
             raise ConfigError("no Canvas API token given (set CANVAS_API_TOKEN)")
+        if any(c.isspace() or not c.isprintable() for c in token.strip()):
+            # such a token cannot go in a header, and requests' error would quote it
+            raise ConfigError("the Canvas API token contains spaces or control characters; "
+                              "give the token alone, on one line")
         self.base_url = normalise_base_url(base_url)
         self._origin = origin(self.base_url)
         # A loopback origin (the emulator) is plain http: an HTTP(S)_PROXY from the

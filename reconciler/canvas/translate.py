@@ -40,7 +40,9 @@ def redact(text: str, token: str) -> str:
     secret = token.partition("~")[2]
     for part in (token, secret):
         if len(part) >= 4:
-            text = text.replace(part, "[redacted]")
+            # as it is, and as a repr or a JSON string would quote it
+            for form in {part, repr(part)[1:-1], json.dumps(part)[1:-1]}:
+                text = text.replace(form, "[redacted]")
     return text
 
 

@@ -11,6 +11,7 @@ import requests
 import responses
 from canvas_fakes import BASE, TOKEN, make_client
 
+from reconciler.canvas.translate import redact
 from reconciler.errors import (
     AmbiguousWriteError,
     CanvasAuthError,
@@ -200,3 +201,9 @@ def test_transport_error_summaries(exc: Exception, summary: str) -> None:
     client, _ = make_client(max_attempts=1)
     with pytest.raises(CanvasError, match=summary):
         client.get(PATH)
+
+
+def test_a_quoted_or_escaped_echo_of_the_token_is_redacted() -> None:
+    token = "7~sec\\ret\"part"
+    for echoed in (repr(token), json.dumps(token), repr("sec\\ret\"part")):
+        assert "sec" not in redact(f"header value {echoed} is invalid", token)

@@ -53,3 +53,17 @@ def test_token_never_printed_on_success_or_failure(
     for text in [*outputs, out.read_text(encoding="utf-8"), saved, caplog.text]:
         assert SECRET not in text
         assert SECRET[:12] not in text
+
+
+def test_a_token_file_with_a_line_break_inside_is_refused_without_echoing_it(
+        tmp_path: Path, secret_sandbox: SandboxServer) -> None:
+    token = tmp_path / "token"
+    token.write_text(SECRET.replace("VALUE", "VALUE\n"), encoding="utf-8")
+    token.chmod(0o600)
+    spec = write_spec(tmp_path, TEAMS)
+    result = CliRunner().invoke(cli, ["plan", str(spec), "--token-file", str(token)],
+                                env={"CANVAS_BASE_URL": secret_sandbox.base_url,
+                                     "CANVAS_API_TOKEN": None})
+    assert result.exit_code == 1
+    assert "spaces or control characters" in result.output
+    assert "SECRET" not in result.output
