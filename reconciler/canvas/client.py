@@ -94,6 +94,19 @@ class CanvasClient:
     def __repr__(self) -> str:
         return f"CanvasClient({self.base_url!r})"
 
+    def close(self) -> None:
+        """End the worker threads and the pooled connections; the client is then unusable.
+        Optional (a client that is dropped is collected), but prompt in a long-lived
+        process that makes a client per job."""
+        self.pool.close()
+        self._session.close()
+
+    def __enter__(self) -> CanvasClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- public verbs -------------------------------------------------------------------
 
     def get(self, path: str, params: Params | None = None) -> Any:

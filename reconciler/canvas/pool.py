@@ -171,6 +171,7 @@ class Pool:
         return self._work.submit(self._as_worker(task), i)
 
     def close(self) -> None:
+        """End the worker threads (after the work already given); no work after this."""
         for executor in (self._work, self._leaves):
             if executor is not None:
                 executor.shutdown(wait=True)

@@ -118,3 +118,22 @@ def test_nested_maps_never_deadlock() -> None:
     leaves = pool.map(lambda n: pool.requests(lambda k: k + n, range(4)), range(4))
     assert leaves == [[n, n + 1, n + 2, n + 3] for n in range(4)]
     pool.close()
+
+
+def test_a_closed_client_ends_its_threads() -> None:
+    import threading
+
+    from reconciler.canvas.client import CanvasClient
+
+    def ours() -> int:
+        return sum(t.name.startswith("reconciler") for t in threading.enumerate())
+
+    before = ours()
+    with CanvasClient("https://canvas.example.edu", "t0ken", concurrency=4) as client:
+        assert client.pool.map(lambda n: n * 2, range(8)) == list(range(0, 16, 2))
+        assert ours() > before
+    for _ in range(50):
+        if ours() == before:
+            break
+        threading.Event().wait(0.02)
+    assert ours() == before
