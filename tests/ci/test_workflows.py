@@ -15,6 +15,7 @@ import yaml
 from .harness import ACTION, ROOT
 
 WORKFLOWS = sorted((ROOT / "examples" / "workflows").glob("*.yml"))
+RECIPES = (ROOT / "docs" / "ci-recipes.md").read_text(encoding="utf-8")
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -109,6 +110,11 @@ def test_pull_requests_comment_and_never_run_with_base_secrets_for_forks() -> No
     assert set(workflow["on"]) == {"pull_request"}
     [job] = workflow["jobs"].values()
     assert job["permissions"] == {"contents": "read", "pull-requests": "write"}
+
+
+def test_the_recipes_link_every_example_and_name_no_missing_file() -> None:
+    linked = set(re.findall(r"examples/workflows/[\w.-]+\.yml", RECIPES))
+    assert linked == {f"examples/workflows/{p.name}" for p in WORKFLOWS}
 
 
 def test_ci_runs_the_readme_command_with_actionlint_on_every_example() -> None:
