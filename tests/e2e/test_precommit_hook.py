@@ -3,7 +3,9 @@ repository with a good and a bad spec, and the .pre-commit-config.yaml of
 docs/ci-recipes.md as a user would write it.
 
 pre-commit installs the hook's repository into a fresh virtualenv from the package index,
-which takes a while (about 35 s here) and needs the index: two installs in all, one per test.
+which takes a while and needs the index: one install per test, 15-20 s each with a warm pip
+cache, about 50 s cold.
+
 The hook's repository is a copy of this project's files as they are on disk (committed or
 not: `try-repo` would otherwise see only the committed ones), committed into a new git
 repository, so the test reads nothing outside the project and leaves the project alone."""
