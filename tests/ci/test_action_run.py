@@ -3,7 +3,7 @@ reconciler against the Canvas emulator and a stand-in for `gh`: the specs a pull
 changed are planned, the plan lands in the job summary and in one comment (created, then
 updated), errors fail the job after the comment is posted, and the token stays out of the log.
 
-These runs plan one spec at a time; several specs in one run go through the same code."""
+Most runs plan one spec; one plans two courses in one run (the CLI's many-course output)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,20 @@ def test_a_pull_request_gets_its_plan_in_a_comment_and_the_summary(
     assert (method, path) == ("POST", "repos/school/groups/issues/7/comments")
     assert body == f"{MARK}\n" + Path(run.output("report")).read_text(encoding="utf-8")
     assert '+ group set "Study Buddies"' in body
+
+
+def test_two_changed_specs_are_planned_in_one_run_with_a_section_each(
+        sandbox: SandboxServer, tmp_path: Path) -> None:
+    workspace, event = pull_request(tmp_path, {"specs/minimal.yaml": MINIMAL,
+                                               "specs/other.yaml": OTHER + "# touched\n"})
+    gh_dir = fake_gh(tmp_path / "bin", [[]])
+    run = run_action(workspace, inputs=inputs_for(sandbox), event=event, extra_path=gh_dir)
+    assert run.failed is None, run.log
+    assert run.output("exitcode") == "2"
+    assert sorted(run.output("specs").split()) == ["specs/minimal.yaml", "specs/other.yaml"]
+    assert "2 courses: 2 with changes, 0 without changes." in run.summary
+    assert "#### `specs/minimal.yaml` (course 101)" in run.summary
+    assert "#### `specs/other.yaml` (course 202)" in run.summary
 
 
 def test_the_next_push_updates_the_same_comment(sandbox: SandboxServer, tmp_path: Path) -> None:
