@@ -62,6 +62,17 @@ def test_a_bad_dict_names_each_field_it_gets_wrong() -> None:
     assert "did you mean 'members'?" in found["<dict>", None, "group_sets[0].groups[0].member"]
 
 
+def test_a_dict_problem_points_at_the_earlier_entry_by_field_not_line() -> None:
+    bad = {"course": 101, "group_sets": [{"name": "Teams", "groups": [
+        {"name": "T1", "members": ["s01"]}, {"name": "T1", "members": ["s01"]}]}]}
+    with pytest.raises(reconciler.SpecError) as info:
+        reconciler.load_spec(bad)
+    messages = [p.message for p in info.value.problems]
+    assert "group name 'T1' is used twice in this set (first on group_sets[0].groups[0].name)" \
+        in messages
+    assert not any("line 0" in m or "line ?" in m for m in messages)
+
+
 @pytest.mark.parametrize(("value", "fragment"), [
     ({"course": 101, "group_sets": [{"name": {1, 2}}]}, "a set cannot be used in a spec"),
     ({"course": 101, "group_sets": [], 7: "x"}, "a key must be text, got 7"),

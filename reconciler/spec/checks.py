@@ -16,7 +16,7 @@ from reconciler.spec.checks_sources import check_group_sources, check_set_source
 from reconciler.spec.members import Identity, entry_identity, label, normalize
 from reconciler.spec.schema import MAX_NAME, RESERVED_SET_NAMES
 from reconciler.spec.translate import describe
-from reconciler.spec.yamlsrc import Located, PathKey
+from reconciler.spec.yamlsrc import Located, PathKey, dotted
 
 _COURSE_REF = re.compile(r"^sis_course_id:\S.*$|^\d+$")
 
@@ -42,9 +42,10 @@ class _Checker:
     def add(self, path: PathKey, message: str, *, key: bool = False) -> None:
         self.problems.append(self.src.problem(path, message, key=key))
 
-    def line(self, path: PathKey) -> int:
+    def first_at(self, path: PathKey) -> str:
+        """Where an earlier entry is: `line 12` in a file, its field path in Python data."""
         loc = self.src.where(path)
-        return loc[0] if loc else 0
+        return f"line {loc[0]}" if loc else dotted(path)
 
     def run(self) -> list[Problem]:
         root = self.src.data
@@ -55,7 +56,7 @@ class _Checker:
         sets = [(("group_sets", i), item) for i, item in _maps(root.get("group_sets"))]
         for path, group_set in sets:
             self.group_set(path, group_set, seen)
-        check_previous_names(self.add, self.line, sets, "group set")
+        check_previous_names(self.add, self.first_at, sets, "group set")
         return self.problems
 
     def course(self, value: Any) -> None:
@@ -82,7 +83,7 @@ class _Checker:
     def unique(self, path: PathKey, key: str, seen: dict[str, PathKey], what: str) -> None:
         """`what` reads like "group name {key} is used twice in this set"."""
         if key in seen:
-            self.add(path, what.format(repr(key)) + f" (first on line {self.line(seen[key])})")
+            self.add(path, what.format(repr(key)) + f" (first on {self.first_at(seen[key])})")
         else:
             seen[key] = path
 
@@ -118,7 +119,7 @@ class _Checker:
             self.group(gpath, group, names)
             if not _absent(item) and not _absent(group):
                 self.group_members(gpath, group, members)
-        check_previous_names(self.add, self.line, groups, "group")
+        check_previous_names(self.add, self.first_at, groups, "group")
 
     def group(self, path: PathKey, item: dict[str, Any], names: dict[str, PathKey]) -> None:
         name = item.get("name")
@@ -178,10 +179,10 @@ class _Checker:
         who = label(identity, self.members_by)
         if first[:-2] == path[:-2]:
             self.add(path, f"member {who} is listed twice in this group (first as entry "
-                     f"{int(first[-1]) + 1} on line {self.line(first)})")
+                     f"{int(first[-1]) + 1} on {self.first_at(first)})")
         else:
             self.add(path, f"member {who} is in two groups of this set: "
-                     f"{self._group_name(first)} (line {self.line(first)}) and "
+                     f"{self._group_name(first)} ({self.first_at(first)}) and "
                      f"{self._group_name(path)}; Canvas allows one group per set")
 
     def _group_name(self, member_path: PathKey) -> str:

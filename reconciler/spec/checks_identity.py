@@ -12,11 +12,11 @@ from typing import Any
 from reconciler.spec.yamlsrc import PathKey
 
 Add = Callable[[PathKey, str], None]
-Line = Callable[[PathKey], int]
+Where = Callable[[PathKey], str]  # "line 12" in a file, the field path in data
 Entries = Sequence[tuple[PathKey, dict[str, Any]]]
 
 
-def check_previous_names(add: Add, line: Line, entries: Entries, what: str) -> None:
+def check_previous_names(add: Add, where_is: Where, entries: Entries, what: str) -> None:
     """Each previous name names one object only: not the entry itself, not another entry
     of the spec (it would match that one), not a previous name of another entry."""
     names = {item["name"]: path for path, item in entries if isinstance(item.get("name"), str)}
@@ -33,10 +33,10 @@ def check_previous_names(add: Add, line: Line, entries: Entries, what: str) -> N
                 add(where, f"{old!r} is this {what}'s own name; list only names it had before")
             elif old in names:
                 add(where, f"previous name {old!r} is the name of another {what} in the spec "
-                    f"(line {line(names[old])}); one Canvas {what} cannot become both")
+                    f"({where_is(names[old])}); one Canvas {what} cannot become both")
             elif old in claims:
                 add(where, f"previous name {old!r} is also a previous name of the {what} on "
-                    f"line {line(claims[old])}")
+                    f"{where_is(claims[old])}")
             else:
                 claims[old] = path
 
