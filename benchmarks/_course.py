@@ -9,6 +9,7 @@ import cProfile
 import io
 import pstats
 import random
+import threading
 import time
 import tracemalloc
 from collections import Counter
@@ -21,6 +22,7 @@ from typing import Any
 import requests
 
 from reconciler.canvas.client import CanvasClient
+from reconciler.canvas.pool import DEFAULT_CONCURRENCY
 from reconciler.canvas.retry import RetryPolicy
 from reconciler.model import Enrollment, Roster, User
 from reconciler.sandbox import EmulatorState, SandboxServer
@@ -111,21 +113,25 @@ def roster(students: int) -> Roster:
 
 @dataclass
 class RequestCounter:
-    """Counts every HTTP response a session receives, by method and by status."""
+    """Counts every HTTP response a session receives, by method and by status (from any
+    thread: a concurrent client answers on several at once)."""
 
     methods: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def hook(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
-        self.methods[str(response.request.method)] += 1
-        self.statuses[response.status_code] += 1
+        with self.lock:
+            self.methods[str(response.request.method)] += 1
+            self.statuses[response.status_code] += 1
 
     def attach(self, session: requests.Session) -> requests.Session:
         session.hooks["response"].append(self.hook)
         return session
 
     def snapshot(self) -> tuple[Counter[str], Counter[int]]:
-        return Counter(self.methods), Counter(self.statuses)
+        with self.lock:
+            return Counter(self.methods), Counter(self.statuses)
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,8 @@ def measure(name: str, counter: RequestCounter, *, trace_memory: bool = False
         if trace_memory:
             phase.peak_bytes = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
-        phase.requests = Requests(dict(counter.methods - methods),
-                                  dict(counter.statuses - statuses))
+        now_methods, now_statuses = counter.snapshot()
+        phase.requests = Requests(dict(now_methods - methods), dict(now_statuses - statuses))
 
 
 @dataclass
@@ -195,10 +201,15 @@ class SleepRecorder:
 
 def make_client(server: SandboxServer, counter: RequestCounter, *,
                 sleep: Callable[[float], None] = time.sleep,
-                retry: RetryPolicy | None = None) -> CanvasClient:
-    session = counter.attach(requests.Session())
-    return CanvasClient(server.base_url, server.token, session=session, sleep=sleep,
-                        retry=retry)
+                retry: RetryPolicy | None = None,
+                concurrency: int = DEFAULT_CONCURRENCY) -> CanvasClient:
+    """A client whose every response `counter` sees; its connection pool holds as many
+    connections as it may have requests in flight."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_maxsize=max(10, concurrency))
+    session.mount("http://", adapter)
+    return CanvasClient(server.base_url, server.token, session=counter.attach(session),
+                        sleep=sleep, retry=retry, concurrency=concurrency)
 
 
 # -- printing -----------------------------------------------------------------------------

@@ -56,3 +56,40 @@ def test_bench_spec_resolves_every_membership() -> None:
     assert [s.name for s in result.steps] == ["load + validate", "resolve",
                                               "load + validate + resolve"]
     assert all(s.peak_bytes > 0 for s in result.steps)
+
+
+def test_bench_perf_counts_each_variant_and_the_per_member_baseline(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    perf = bench("bench_perf")
+    # 5 groups a set: the fewest that the import carries (bulk.BULK_MIN_GROUPS)
+    runs = perf.main(["--students", "40", "--sets", "2", "--groups-per-set", "5",
+                      "--latency-ms", "0", "--import-s", "0.05"])
+
+    assert list(runs) == ["default", "--no-bulk", "--no-bulk --concurrency 1",
+                          "per-member baseline"]
+    for run in runs.values():
+        assert run.converged, run.error
+        assert run.failed_ops == 0 and run.throttled == 0
+    for name in ("default", "--no-bulk", "--no-bulk --concurrency 1"):
+        phases = runs[name].phases
+        assert runs[name].noop_empty
+        assert phases["plan"].requests.total == perf.lower_bound(40, 0)
+        assert phases["noop"].requests.total == perf.lower_bound(40, 10)
+        assert phases["plan"].requests.writes == phases["noop"].requests.writes == 0
+    assert runs["--no-bulk"].phases["apply"].requests.by_method["POST"] == 2 + 10
+    assert runs["--no-bulk"].phases["apply"].requests.by_method["PUT"] == 10
+    assert runs["default"].phases["apply"].requests.by_method["POST"] == 2 + 2  # sets, imports
+    baseline = runs["per-member baseline"].phases
+    assert "plan" not in baseline  # the per-member way has no plan of its own
+    assert baseline["apply"].requests.by_method["POST"] == 2 + 10 + 80
+    assert baseline["noop"].requests.writes == 0
+    moved = baseline["drift"].requests.by_method
+    assert moved["DELETE"] == moved["POST"] == 4  # 5% of 80 memberships, each moved
+    assert "first apply: >= 50x fewer requests" in capsys.readouterr().out
+
+
+def test_lower_bound_counts_roster_pages_one_set_page_and_group_pages() -> None:
+    lower_bound = bench("bench_perf").lower_bound
+    assert lower_bound(1000, 0) == 10 + 1 + 1
+    assert lower_bound(1000, 250) == 10 + 1 + 3
+    assert lower_bound(101, 100) == 2 + 1 + 1
