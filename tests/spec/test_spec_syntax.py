@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.errors import SpecError
-from reconciler.spec import load_text
+from reconciler.spec import load_text, yamlsrc
+from tests.spec.test_spec_docs import SPECS
 
 SET = "course: 101\ngroup_sets:\n  - name: Teams\n"
 
@@ -49,3 +50,22 @@ def test_where_pyyaml_stopped_is_kept_in_the_message() -> None:
     with pytest.raises(SpecError) as info:
         load_text('course: "101\ngroup_sets: []\n', "course.yaml")
     assert "noticed at line 3, column 1" in info.value.problems[0].message
+
+
+
+@pytest.mark.parametrize("text", [
+    *SPECS,  # every complete example of docs/spec.md
+    "course: 101\ngroup_sets:\n  - {name: A, groups: [{name: T, members: [s01, 's02']}]}\n"
+    "  - name: B  # a comment\n    description: |\n      two\n      lines\n",
+    "course: 101\ngroup_sets:\n  - name: 'x: y'\n    groups:\n    - name: \"a\\tb\"\n"
+    "      members:\n        - s01\n        -   s02\n",
+    "course: 101\r\ngroup_sets:\r\n  - name: A\r\n    description: >\r\n      folded\r\n"
+    "      text\r\n    groups: [{name: T,\r\n      members: [s01]}]\r\n",
+])
+def test_libyaml_and_the_pure_parser_read_the_same_values_at_the_same_places(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert yamlsrc._FAST_LOADER is not None  # PyYAML's wheels carry libyaml
+    fast = yamlsrc.load_located(text, "spec.yaml")
+    monkeypatch.setattr(yamlsrc, "_FAST_LOADER", None)
+    pure = yamlsrc.load_located(text, "spec.yaml")
+    assert (fast.data, fast.values, fast.keys) == (pure.data, pure.values, pure.keys)
