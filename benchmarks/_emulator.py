@@ -18,6 +18,7 @@ from reconciler.sandbox.persist import save_state
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = DEFAULT_SANDBOX_TOKEN
+STATE_FILE = "emulator-state.json"
 
 
 def child_env() -> dict[str, str]:
@@ -27,13 +28,17 @@ def child_env() -> dict[str, str]:
     return env
 
 
-@contextmanager
-def serve(state: EmulatorState, workdir: Path, *, latency_ms: float = 0,
-          throttle: bool = False) -> Iterator[str]:
-    """Save `state` under `workdir`, serve it from a child process, yield its base URL;
-    the child is terminated (then killed if it lingers) on the way out."""
-    state_file = workdir / "emulator-state.json"
+def save(state: EmulatorState, workdir: Path) -> Path:
+    """Write `state` where `serve` can load it; returns the file."""
+    state_file = workdir / STATE_FILE
     save_state(state, state_file)
+    return state_file
+
+
+@contextmanager
+def serve(state_file: Path, *, latency_ms: float = 0, throttle: bool = False) -> Iterator[str]:
+    """Serve a saved state from a child process and yield its base URL; the child is
+    terminated (then killed if it lingers) on the way out."""
     command = [sys.executable, "-m", "reconciler", "sandbox", "serve", "--state",
                str(state_file), "--port", "0", "--latency-ms", f"{latency_ms:g}"]
     if throttle:

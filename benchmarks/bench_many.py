@@ -35,7 +35,7 @@ from typing import Any
 import requests
 
 from benchmarks._course import Assignment, RequestCounter, set_name, spec_text, table
-from benchmarks._emulator import ROOT, TOKEN, child_env, serve
+from benchmarks._emulator import ROOT, STATE_FILE, TOKEN, child_env, save, serve
 from reconciler import engine
 from reconciler.canvas.client import CanvasClient
 from reconciler.canvas.pool import DEFAULT_CONCURRENCY
@@ -212,29 +212,49 @@ def run_child(mode: str, base_url: str, specs: Path) -> ModeRun:
     """`run_mode` in a fresh Python, so its peak RSS is the mode's alone."""
     command = [sys.executable, "-m", "benchmarks.bench_many", "--child", mode,
                "--base-url", base_url, "--specs", str(specs)]
-    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), cwd=ROOT,
-                          check=False)
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise RuntimeError(f"the {mode} child failed ({done.returncode}):\n{done.stderr}")
-    data: dict[str, Any] = json.loads(lines[-1])
-    return ModeRun(**data)
+    return ModeRun(**_child_json(command, mode))
 
 
 # -- the whole run ------------------------------------------------------------------------------
 
+def prepare(shape: ManyShape, drift: float, workdir: Path) -> int:
+    """Build the state, save it and write the specs under `workdir`; members moved."""
+    state, courses, moved = build_state(shape, drift)
+    save(state, workdir)
+    (workdir / "specs").mkdir()
+    write_specs(workdir / "specs", courses)
+    return moved
+
+
+def _prepare_in_child(shape: ManyShape, drift: float, workdir: Path) -> int:
+    """`prepare` in a child process. Built here, the state would swell this process, and a
+    child inherits its parent's ru_maxrss at fork (Linux keeps the high-water mark across
+    exec), so every mode's peak RSS would start at the state's size."""
+    command = [sys.executable, "-m", "benchmarks.bench_many", "--prepare", str(workdir),
+               "--courses", str(shape.courses), "--students", str(shape.students),
+               "--sets", str(shape.sets), "--groups-per-set", str(shape.groups_per_set),
+               "--drift", repr(drift)]
+    return int(_child_json(command, "prepare")["moved"])
+
+
+def _child_json(command: list[str], what: str) -> dict[str, Any]:
+    done = subprocess.run(command, capture_output=True, text=True, env=child_env(), cwd=ROOT,
+                          check=False)
+    lines = done.stdout.strip().splitlines()
+    if done.returncode != 0 or not lines:
+        raise RuntimeError(f"the {what} child failed ({done.returncode}):\n{done.stderr}")
+    data: dict[str, Any] = json.loads(lines[-1])
+    return data
+
+
 def run(shape: ManyShape, *, latency_ms: float, drift: float,
         modes: Sequence[str] = MODES) -> ManyResult:
-    state, courses, moved = build_state(shape, drift)
-    result = ManyResult(shape, latency_ms, moved)
     with tempfile.TemporaryDirectory(prefix="bench-many-") as tmp:
-        specs = Path(tmp) / "specs"
-        specs.mkdir()
-        write_specs(specs, courses)
-        with serve(state, Path(tmp), latency_ms=latency_ms, throttle=True) as base_url:
-            del state  # the emulator has its own copy; the children measure the client only
+        workdir = Path(tmp)
+        result = ManyResult(shape, latency_ms, _prepare_in_child(shape, drift, workdir))
+        with serve(workdir / STATE_FILE, latency_ms=latency_ms, throttle=True) as base_url:
             for mode in modes:
-                result.runs[mode] = run_child(mode, base_url, specs)
+                result.runs[mode] = run_child(mode, base_url, workdir / "specs")
     return result
 
 
@@ -272,16 +292,20 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--child", choices=MODES, help=argparse.SUPPRESS)
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     parser.add_argument("--specs", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", type=Path, help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> ManyResult | None:
     args = parse_args(argv)
-    if args.child:
+    if args.child:  # the hidden flags: this process is one of run()'s children
         paths = sorted(args.specs.glob("*.yaml"))
         print(json.dumps(asdict(run_mode(args.child, args.base_url, paths))))
         return None
     shape = ManyShape(args.courses, args.students, args.sets, args.groups_per_set)
+    if args.prepare:
+        print(json.dumps({"moved": prepare(shape, args.drift, args.prepare)}))
+        return None
     result = run(shape, latency_ms=args.latency_ms, drift=args.drift,
                  modes=args.mode or MODES)
     print(report(result))
