@@ -6,12 +6,16 @@ offers direct helpers (tests seed and inspect through them, bypassing HTTP). Eve
 method takes the re-entrant lock, and the server holds it for a whole request, so each API
 call is atomic.
 
-Memberships are indexed by group id and by user id (membership ids, ascending). Rows are
-never removed and a row's group and user never change, so the indexes only grow: inserts go
-through `add_membership`, and `reindex()` rebuilds them from the table (persist.state_from_dict
-calls it). They list every row, deleted ones too, and the `active` filter is applied on
-read, so code that flips `workflow_state` directly (rules.remove_membership, the drift
-benchmark) needs no index upkeep. The indexes are derived and never persisted.
+Memberships are indexed by group id and by user id, enrollments by course id and by user
+id, groups by category id (row ids, ascending). Rows are never removed and the columns
+indexed on never change, so the indexes only grow: inserts go through `add_membership`,
+`enroll` and `create_group`, and `reindex()` rebuilds them from the tables
+(persist.state_from_dict calls it). They list every row, deleted ones too, and the state
+filters (`active`, enrollment `state`) are applied on read, so code that flips a row's state
+directly (rules.remove_membership, the drift benchmarks) needs no index upkeep. The indexes
+are derived and never persisted. Without them a roster page of a 500-student course among
+50,000 users took 200 ms, every user's enrollments being a scan of the whole table
+(benchmarks/bench_many.py).
 """
 
 from __future__ import annotations
@@ -75,6 +79,9 @@ class EmulatorState:
         self.t = Tables()
         self._by_group: dict[int, list[int]] = {}  # group id -> membership ids
         self._by_user: dict[int, list[int]] = {}  # user id -> membership ids
+        self._enrollments_by_course: dict[int, list[int]] = {}  # course id -> enrollment ids
+        self._enrollments_by_user: dict[int, list[int]] = {}  # user id -> enrollment ids
+        self._groups_by_category: dict[int, list[int]] = {}  # category id -> group ids
         self.counters: dict[str, int] = dict(COUNTER_STARTS)
         self.write_log: list[WriteEvent] = []
         # Tokens of particular users (token -> user id), beside the server's own token, whose
@@ -134,6 +141,7 @@ class EmulatorState:
                                     ENROLLMENT_TYPES.get(type, type), state, self.now(),
                                     section_limited)
             self.t.enrollments[enrollment.id] = enrollment
+            self._index_enrollment(enrollment)
             return enrollment
 
     def create_category(self, course_id: int, name: str, **fields: Any) -> GroupCategory:
@@ -152,6 +160,7 @@ class EmulatorState:
             group = Group(self.next_id("group", fields.pop("id", None)), category.id,
                           category.course_id, name, self.now(), **fields)
             self.t.groups[group.id] = group
+            bisect.insort(self._groups_by_category.setdefault(group.category_id, []), group.id)
             return group
 
     def add_membership(self, group_id: int, user_id: int,
@@ -165,15 +174,28 @@ class EmulatorState:
             return membership
 
     def reindex(self) -> None:
-        """Rebuild the membership indexes from `t.memberships` (after a load)."""
+        """Rebuild every index from the tables (after a load)."""
         with self.lock:
             self._by_group, self._by_user = {}, {}
             for membership in self.t.memberships.values():
                 self._index(membership)
+            self._enrollments_by_course, self._enrollments_by_user = {}, {}
+            for enrollment in self.t.enrollments.values():
+                self._index_enrollment(enrollment)
+            self._groups_by_category = {}
+            for group in self.t.groups.values():
+                bisect.insort(self._groups_by_category.setdefault(group.category_id, []),
+                              group.id)
 
     def _index(self, membership: Membership) -> None:
         bisect.insort(self._by_group.setdefault(membership.group_id, []), membership.id)
         bisect.insort(self._by_user.setdefault(membership.user_id, []), membership.id)
+
+    def _index_enrollment(self, enrollment: Enrollment) -> None:
+        bisect.insort(self._enrollments_by_course.setdefault(enrollment.course_id, []),
+                      enrollment.id)
+        bisect.insort(self._enrollments_by_user.setdefault(enrollment.user_id, []),
+                      enrollment.id)
 
     # ---- read accessors -----------------------------------------------------------------
     def course(self, course_id: int) -> Course:
@@ -195,9 +217,12 @@ class EmulatorState:
     def enrollments(self, course_id: int, user_id: int | None = None) -> list[Enrollment]:
         """Non-deleted enrollments in a course, optionally of one user, by id."""
         with self.lock:
-            return sorted((e for e in self.t.enrollments.values()
-                           if e.course_id == course_id and e.state != "deleted"
-                           and (user_id is None or e.user_id == user_id)), key=lambda e: e.id)
+            if user_id is None:
+                ids = self._enrollments_by_course.get(course_id, [])
+            else:
+                ids = self._enrollments_by_user.get(user_id, [])
+            rows = (self.t.enrollments[i] for i in ids)
+            return [e for e in rows if e.course_id == course_id and e.state != "deleted"]
 
     def categories(self, course_id: int, *, include_deleted: bool = False) -> list[GroupCategory]:
         with self.lock:
@@ -210,8 +235,9 @@ class EmulatorState:
     def groups(self, category_id: int, *, include_deleted: bool = False) -> list[Group]:
         """A category's groups ordered by name, then id (Canvas `Group.by_name`)."""
         with self.lock:
-            return sorted((g for g in self.t.groups.values() if g.category_id == category_id
-                           and (include_deleted or g.active)), key=lambda g: (g.name, g.id))
+            rows = (self.t.groups[i] for i in self._groups_by_category.get(category_id, ()))
+            return sorted((g for g in rows if include_deleted or g.active),
+                          key=lambda g: (g.name, g.id))
 
     def group_by_name(self, category_id: int, name: str) -> Group | None:
         return next((g for g in self.groups(category_id) if g.name == name), None)
