@@ -166,14 +166,15 @@ def report(result: SyncResult, *, latency_ms: float, throttle: bool) -> str:
         "",
         table(PHASE_HEADERS, phase_rows(list(result.phases.values()))),
         "",
-        table(["writes", "reconciler (PUT members[])", "naive (POST per membership)", "ratio"], [
+        table(["writes", "reconciler (import or PUT members[])", "naive (POST per membership)",
+               "ratio"], [
             ["cold apply", str(apply_writes), str(naive["cold apply"]),
              f"{naive['cold apply'] / max(apply_writes, 1):.1f}x"],
             ["drift apply", str(drift_writes), str(naive["drift apply"]),
              f"{naive['drift apply'] / max(drift_writes, 1):.1f}x"],
         ]),
         "",
-        f"client back-off / back-pressure sleeps: {result.client_sleeps} "
+        f"client waits (back-off, back-pressure, import polls): {result.client_sleeps} "
         f"({result.client_slept_s:.1f} s)",
         f"converged (apply ok, verify empty, second plan empty, drift converged): "
         f"{result.converged}",

@@ -61,8 +61,9 @@ def test_bench_spec_resolves_every_membership() -> None:
 def test_bench_perf_counts_each_variant_and_the_per_member_baseline(
         capsys: pytest.CaptureFixture[str]) -> None:
     perf = bench("bench_perf")
-    # 5 groups a set: the fewest that the import carries (bulk.BULK_MIN_GROUPS)
-    runs = perf.main(["--students", "40", "--sets", "2", "--groups-per-set", "5",
+    # 10 new groups a set: the fewest the import takes (10 creates + 10 writes saved,
+    # bulk.BULK_MIN_SAVED)
+    runs = perf.main(["--students", "40", "--sets", "2", "--groups-per-set", "10",
                       "--latency-ms", "0", "--import-s", "0.05"])
 
     assert list(runs) == ["default", "--no-bulk", "--no-bulk --concurrency 1",
@@ -74,14 +75,14 @@ def test_bench_perf_counts_each_variant_and_the_per_member_baseline(
         phases = runs[name].phases
         assert runs[name].noop_empty
         assert phases["plan"].requests.total == perf.lower_bound(40, 0)
-        assert phases["noop"].requests.total == perf.lower_bound(40, 10)
+        assert phases["noop"].requests.total == perf.lower_bound(40, 20)
         assert phases["plan"].requests.writes == phases["noop"].requests.writes == 0
-    assert runs["--no-bulk"].phases["apply"].requests.by_method["POST"] == 2 + 10
-    assert runs["--no-bulk"].phases["apply"].requests.by_method["PUT"] == 10
+    assert runs["--no-bulk"].phases["apply"].requests.by_method["POST"] == 2 + 20
+    assert runs["--no-bulk"].phases["apply"].requests.by_method["PUT"] == 20
     assert runs["default"].phases["apply"].requests.by_method["POST"] == 2 + 2  # sets, imports
     baseline = runs["per-member baseline"].phases
     assert "plan" not in baseline  # the per-member way has no plan of its own
-    assert baseline["apply"].requests.by_method["POST"] == 2 + 10 + 80
+    assert baseline["apply"].requests.by_method["POST"] == 2 + 20 + 80
     assert baseline["noop"].requests.writes == 0
     moved = baseline["drift"].requests.by_method
     assert moved["DELETE"] == moved["POST"] == 4  # 5% of 80 memberships, each moved
