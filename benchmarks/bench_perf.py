@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks._baseline import sync_per_member
+from benchmarks._baseline import BaselineRun, sync_per_member
 from benchmarks._course import (
     Phase,
     RequestCounter,
@@ -76,6 +76,7 @@ class VariantRun:
     failed_ops: int = 0
     noop_empty: bool = False
     converged: bool = False
+    baseline: list[BaselineRun] = field(default_factory=list)  # per phase, per-member only
     error: str = ""
 
     @property
@@ -108,7 +109,7 @@ def run_variant(setting: Setting, variant: Variant) -> VariantRun:
         counter, sleeper = RequestCounter(), SleepRecorder()
         client = make_client(server, counter, sleep=sleeper,
                              concurrency=variant.concurrency)
-        steps = _baseline_steps(client, course_id, wanted) if variant.per_member \
+        steps = _baseline_steps(client, course_id, wanted, run) if variant.per_member \
             else _reconciler_steps(client, spec_path, variant, run)
         try:
             for key in (k for k in PHASES if k in steps):
@@ -143,10 +144,11 @@ def _reconciler_steps(client: CanvasClient, spec: Path, variant: Variant, run: V
     return {"plan": plan, "apply": apply, "noop": noop, "drift": apply}
 
 
-def _baseline_steps(client: CanvasClient, course_id: int, wanted: dict[str, dict[str, list[str]]]
+def _baseline_steps(client: CanvasClient, course_id: int,
+                    wanted: dict[str, dict[str, list[str]]], run: VariantRun
                     ) -> dict[str, Callable[[], object]]:
     def sync() -> None:
-        sync_per_member(client, course_id, wanted)
+        run.baseline.append(sync_per_member(client, course_id, wanted))
     return {"apply": sync, "noop": sync, "drift": sync}  # it has no plan of its own
 
 

@@ -80,6 +80,11 @@ def test_bench_perf_counts_each_variant_and_the_per_member_baseline(
     assert runs["--no-bulk"].phases["apply"].requests.by_method["POST"] == 2 + 20
     assert runs["--no-bulk"].phases["apply"].requests.by_method["PUT"] == 20
     assert runs["default"].phases["apply"].requests.by_method["POST"] == 2 + 2  # sets, imports
+    first, noop, drifted = runs["per-member baseline"].baseline
+    assert (first.sets_created, first.groups_created, first.added, first.removed) == (2, 20, 80, 0)
+    assert (noop.added, noop.removed) == (0, 0)
+    assert (drifted.sets_created, drifted.groups_created, drifted.added, drifted.removed) \
+        == (0, 0, 4, 4)
     baseline = runs["per-member baseline"].phases
     assert "plan" not in baseline  # the per-member way has no plan of its own
     assert baseline["apply"].requests.by_method["POST"] == 2 + 20 + 80
