@@ -148,7 +148,7 @@ def test_a_plan_applies_with_progress_and_an_empty_plan_needs_no_canvas(
 
 def test_a_failure_mid_way_raises_apply_error_with_the_report(sandbox: SandboxServer) -> None:
     canvas = _client(sandbox)
-    plan = reconciler.plan(_spec(groups=6), canvas)  # six groups to fill: one CSV import
+    plan = reconciler.plan(_spec(groups=10), canvas)  # ten new groups to fill: one CSV import
     sandbox.state.import_config.fail_next = 1
     with pytest.raises(reconciler.ApplyError) as info:
         reconciler.apply(plan, canvas)
@@ -158,9 +158,9 @@ def test_a_failure_mid_way_raises_apply_error_with_the_report(sandbox: SandboxSe
     assert [type(op).__name__ for op, _ in report.failed] == ["ImportMembers"]
     assert not isinstance(info.value, reconciler.ConvergenceError)
 
-    again = reconciler.plan(_spec(groups=6), canvas)  # a re-run plans only what is left
+    again = reconciler.plan(_spec(groups=10), canvas)  # a re-run plans only what is left
     assert reconciler.apply(again, canvas).ok
-    assert reconciler.plan(_spec(groups=6), canvas).is_empty
+    assert reconciler.plan(_spec(groups=10), canvas).is_empty
 
 
 def test_members_canvas_drops_raise_convergence_error_with_the_residual(
