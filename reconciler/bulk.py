@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from reconciler.model import CourseState
+from reconciler.natural import natural_key
 from reconciler.ops import CreateGroup, ImportGroup, ImportMembers, Operation, SetMembers
 
 BULK_MIN_SAVED = 20
@@ -53,7 +54,7 @@ def _import_set(ops: list[Operation], set_name: str, current: CourseState,
     if len(writes) + len(by_import) < BULK_MIN_SAVED:
         return ops
     groups = tuple(ImportGroup(w.group_name, w.canvas_id, w.add, w.group_name in by_import)
-                   for w in sorted(writes, key=lambda w: w.group_name))
+                   for w in sorted(writes, key=lambda w: natural_key(w.group_name)))
     taken = {id(w) for w in writes} | {id(creates[name]) for name in by_import}
     return [op for op in ops if id(op) not in taken] + [
         ImportMembers(set_name, _set_id(writes, creates.values(), current), groups)]

@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from reconciler.canvas.bodies import Params
 from reconciler.canvas.pool import Pool
+from reconciler.canvas.retry import Wait
 
 
 class ReadAPI(Protocol):
@@ -16,7 +17,7 @@ class ReadAPI(Protocol):
 
     def get_all(self, path: str, params: Params | None = None) -> list[Any]: ...
 
-    def wait(self, seconds: float) -> None: ...
+    def wait(self, seconds: float, notice: Wait | None = None) -> None: ...
 
 
 class WriteAPI(ReadAPI, Protocol):

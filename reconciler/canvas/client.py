@@ -157,8 +157,11 @@ class CanvasClient:
         return self._decode("POST", url, self._exchange("POST", url, None, body,
                                                         repeatable=True))
 
-    def wait(self, seconds: float) -> None:
-        """Sleep, the client's way (tests and benchmarks inject their own)."""
+    def wait(self, seconds: float, notice: Wait | None = None) -> None:
+        """Sleep, the client's way (tests and benchmarks inject their own), first telling
+        `on_wait` about `notice` if there is one."""
+        if notice is not None:
+            self._notify(notice)
         self._sleep(seconds)
 
     # -- plumbing -----------------------------------------------------------------------

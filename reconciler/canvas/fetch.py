@@ -136,7 +136,8 @@ def _settled(client: ReadAPI, course_id: int, categories: list[Any], groups: lis
             return _state(client, course_id, categories, groups)
         for name, job in pending:
             try:
-                await_progress(client, job, settle_within)
+                await_progress(client, job, settle_within,
+                               f"the import already running in {name!r}")
             except Stalled as stalled:
                 raise StateError(
                     f"the group set {name!r} has an import still running in Canvas "

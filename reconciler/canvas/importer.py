@@ -24,7 +24,8 @@ def import_members(run: Run, op: ImportMembers) -> str:
         answer = run.client.post_csv(f"/api/v1/group_categories/{set_id}/import",
                                      wire.import_csv(rows))
         try:
-            done = await_progress(run.client, wire.progress(answer), run.stall_after)
+            done = await_progress(run.client, wire.progress(answer), run.stall_after,
+                                  f"the import into {op.set_name!r}")
         except Stalled as stalled:
             raise Failed(f"the import (progress {stalled.progress.id}) made no progress for "
                          f"{stalled.seconds:g} s; a re-run plans what is left") from None

@@ -96,13 +96,16 @@ def parse_float(value: str | None) -> float | None:
 @dataclass(frozen=True)
 class Wait:
     """A pause the client is about to make, for whoever shows progress: a throttled answer
-    or a failed attempt it will retry (`retry` of `retries`), or the rate limit running low."""
+    or a failed attempt it will retry (`retry` of `retries`), the rate limit running low, or
+    a Canvas job (a Progress) still running after `elapsed` seconds."""
 
-    reason: Literal["throttled", "retry", "low"]
+    reason: Literal["throttled", "retry", "low", "job"]
     seconds: float
     retry: int = 0
     retries: int = 0
-    cause: str = ""  # what failed, for "retry" (no query string, no token)
+    cause: str = ""  # what failed, for "retry" (no query string, no token); the job, for "job"
+    completion: float = 0.0  # the job's percent done, for "job"
+    elapsed: float = 0.0  # seconds waited for the job so far, for "job"
 
     def message(self) -> str:
         wait = f"{self.seconds:.0f} s" if self.seconds >= 1 else f"{self.seconds:.1f} s"
@@ -111,4 +114,7 @@ class Wait:
             return f"Canvas is throttling; waiting {wait} {count}"
         if self.reason == "retry":
             return f"Canvas did not answer ({self.cause}); retrying in {wait} {count}"
+        if self.reason == "job":
+            done = f"{self.completion:.0f}% done" if self.completion > 0 else "still running"
+            return f"Waiting for Canvas to finish {self.cause}: {done} after {self.elapsed:.0f} s"
         return f"Canvas's rate limit is running low; pausing {wait}"

@@ -10,6 +10,7 @@ from typing import Any
 from reconciler.canvas import CanvasClient, RetryPolicy
 from reconciler.canvas.bodies import form_pairs
 from reconciler.canvas.pool import Pool
+from reconciler.canvas.retry import Wait
 from reconciler.ops import Operation
 
 BASE = "https://canvas.example.edu"
@@ -41,6 +42,7 @@ class FakeAPI:
     next_id: int = 900
     pool: Pool = field(default_factory=lambda: Pool(1))
     waited: list[float] = field(default_factory=list)
+    notices: list[Wait] = field(default_factory=list)
 
     def _call(self, method: str, path: str, data: Any) -> Any:
         self.calls.append((method, path, form_pairs(data)))
@@ -75,8 +77,10 @@ class FakeAPI:
     def post_csv(self, path: str, text: str) -> Any:
         return self._call("POST", path, [("csv", text)])
 
-    def wait(self, seconds: float) -> None:
+    def wait(self, seconds: float, notice: Wait | None = None) -> None:
         self.waited.append(seconds)
+        if notice is not None:
+            self.notices.append(notice)
 
     def writes(self) -> list[tuple[str, str, list[tuple[str, str]]]]:
         return [c for c in self.calls if c[0] != "GET"]
