@@ -1,5 +1,6 @@
 """Concurrency against Canvas: one bounded pool of threads, and an adaptive limit on how many
-requests are in flight. The only place reconciler starts threads.
+requests are in flight. The only place reconciler starts threads for Canvas (the terminal's
+progress ticker and the emulator have their own), and where a thread gives up Ctrl-C.
 
 Canvas's throttle is a leaky bucket per token that reserves 50 units for every request in
 flight and refuses a request once the bucket reaches its high-water mark (600 on open-source
@@ -13,6 +14,7 @@ never provokes the throttle it then has to wait out.
 from __future__ import annotations
 
 import heapq
+import signal
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -88,8 +90,9 @@ class Pool:
 
     def __init__(self, size: int = DEFAULT_CONCURRENCY) -> None:
         self.size = max(1, size)
-        self._work = ThreadPoolExecutor(self.size, "reconciler") if self.size > 1 else None
-        self._leaves = ThreadPoolExecutor(self.size, "reconciler-request") \
+        self._work = ThreadPoolExecutor(self.size, "reconciler", leave_sigint_to_main) \
+            if self.size > 1 else None
+        self._leaves = ThreadPoolExecutor(self.size, "reconciler-request", leave_sigint_to_main) \
             if self.size > 1 else None
         self._inside = threading.local()
 
@@ -175,6 +178,15 @@ class Pool:
         for executor in (self._work, self._leaves):
             if executor is not None:
                 executor.shutdown(wait=True)
+
+
+def leave_sigint_to_main() -> None:
+    """Run first in a thread that is not the main one. The kernel gives a process's SIGINT
+    to any thread not blocking it, and one taken by a worker never wakes the main thread's
+    blocked read: the confirmation prompt then ignores Ctrl-C (seen under load). Blocked in
+    every other thread, Ctrl-C always lands in the main thread, where Python handles it."""
+    if hasattr(signal, "pthread_sigmask"):  # not on Windows, where only the main thread
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # gets Ctrl-C anyway
 
 
 def _fan_out(executor: ThreadPoolExecutor | None, fn: Callable[[T], R],

@@ -18,6 +18,7 @@ from typing import TextIO
 
 import click
 
+from reconciler.canvas.pool import leave_sigint_to_main
 from reconciler.canvas.retry import Wait
 from reconciler.render.text import RED, RESET, YELLOW
 
@@ -158,6 +159,7 @@ class LiveStatus:
         self._stream.flush()
 
     def _tick(self) -> None:
+        leave_sigint_to_main()
         while not self._stopping.wait(1.0):
             with self._lock:
                 self.draw()

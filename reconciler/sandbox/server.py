@@ -9,6 +9,7 @@ after every write. `import_config` sets the CSV import job's knobs (`state.impor
 from __future__ import annotations
 
 import contextlib
+import signal
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -114,11 +115,17 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         if self._thread is None:
-            # A short poll interval keeps stop() (and so test teardown) fast.
-            self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
-                                            name="canvas-sandbox", daemon=True)
+            self._thread = threading.Thread(target=self._serve, name="canvas-sandbox",
+                                            daemon=True)
             self._thread.start()
         return self
+
+    def _serve(self) -> None:
+        # Ctrl-C is for the main thread (the CLI's prompt, in the demo); the request
+        # threads this one starts inherit the block.
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        self._httpd.serve_forever(0.02)  # a short poll keeps stop() and test teardown fast
 
     def stop(self) -> None:
         if self._thread is not None:

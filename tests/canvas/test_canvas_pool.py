@@ -3,6 +3,7 @@ keeps dependencies and stops on request, and nested maps that cannot deadlock.""
 
 from __future__ import annotations
 
+import signal
 import threading
 import time
 
@@ -137,3 +138,20 @@ def test_a_closed_client_ends_its_threads() -> None:
             break
         threading.Event().wait(0.02)
     assert ours() == before
+
+
+def _sigint_blocked() -> bool:
+    return signal.SIGINT in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+def test_ctrl_c_is_left_to_the_main_thread() -> None:
+    """A SIGINT taken by a worker never wakes the main thread's prompt (Ctrl-C was ignored
+    there, now and then, under load): every thread reconciler starts blocks it."""
+    pool = Pool(4)
+    try:
+        assert not _sigint_blocked()
+        assert pool.map(lambda _: _sigint_blocked(), range(8)) == [True] * 8
+        assert pool.requests(lambda _: _sigint_blocked(), range(8)) == [True] * 8
+    finally:
+        pool.close()
+    assert not _sigint_blocked()  # the caller's own mask is untouched
