@@ -5,6 +5,7 @@ Every person here is invented: logins `b00001`…, e-mails under example.invalid
 
 from __future__ import annotations
 
+import argparse
 import cProfile
 import io
 import pstats
@@ -47,6 +48,17 @@ class Shape:
     def describe(self) -> str:
         return (f"{self.students} students, {self.sets} sets x {self.groups_per_set} groups "
                 f"= {self.groups} groups, {self.memberships} memberships")
+
+
+def add_shape_args(parser: argparse.ArgumentParser, default: Shape) -> None:
+    """`--students`, `--sets` and `--groups-per-set`, defaulting to `default`."""
+    parser.add_argument("--students", type=int, default=default.students)
+    parser.add_argument("--sets", type=int, default=default.sets)
+    parser.add_argument("--groups-per-set", type=int, default=default.groups_per_set)
+
+
+def shape_of(args: argparse.Namespace) -> Shape:
+    return Shape(args.students, args.sets, args.groups_per_set)
 
 
 def login(i: int) -> str:

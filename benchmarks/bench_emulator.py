@@ -26,7 +26,7 @@ from pathlib import Path
 
 import requests
 
-from benchmarks._course import Shape, assignment, build_course, table
+from benchmarks._course import Shape, add_shape_args, assignment, build_course, shape_of, table
 from benchmarks._emulator import TOKEN, save, serve
 from reconciler.sandbox import EmulatorState
 
@@ -151,9 +151,7 @@ def report(result: EmulatorResult) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--sets", type=int, default=2)
-    parser.add_argument("--groups-per-set", type=int, default=20)
+    add_shape_args(parser, Shape(1000, 2, 20))
     parser.add_argument("--threads", type=int, action="append",
                         help="client threads (repeatable; default: 1, 4, 8, 16)")
     parser.add_argument("--requests", type=int, default=600,
@@ -163,7 +161,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> EmulatorResult:
     args = parse_args(argv)
-    shape = Shape(args.students, args.sets, args.groups_per_set)
+    shape = shape_of(args)
     result = run(shape, threads=args.threads or [1, 4, 8, 16], total=args.requests)
     print(report(result))
     return result

@@ -34,7 +34,15 @@ from typing import Any
 
 import requests
 
-from benchmarks._course import Assignment, RequestCounter, set_name, spec_text, table
+from benchmarks._course import (
+    Assignment,
+    RequestCounter,
+    Shape,
+    add_shape_args,
+    set_name,
+    spec_text,
+    table,
+)
 from benchmarks._emulator import ROOT, STATE_FILE, TOKEN, child_env, save, serve
 from reconciler import engine
 from reconciler.canvas.client import CanvasClient
@@ -281,9 +289,7 @@ def report(result: ManyResult) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--courses", type=int, default=100)
-    parser.add_argument("--students", type=int, default=500)
-    parser.add_argument("--sets", type=int, default=2)
-    parser.add_argument("--groups-per-set", type=int, default=25)
+    add_shape_args(parser, Shape(500, 2, 25))
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--drift", type=float, default=0.02,
                         help="fraction of each set's members moved in Canvas (default 0.02)")

@@ -34,10 +34,12 @@ from benchmarks._course import (
     RequestCounter,
     Shape,
     SleepRecorder,
+    add_shape_args,
     assignment,
     build_course,
     make_client,
     measure,
+    shape_of,
     table,
     write_spec,
 )
@@ -234,9 +236,7 @@ def report(setting: Setting, runs: dict[str, VariantRun]) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--sets", type=int, default=5)
-    parser.add_argument("--groups-per-set", type=int, default=50)
+    add_shape_args(parser, Shape(1000, 5, 50))
     parser.add_argument("--latency-ms", type=float, default=100.0)
     parser.add_argument("--drift", type=float, default=0.05,
                         help="share of each set's members moved before the last phase")
@@ -251,7 +251,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, VariantRun]:
     args = parse_args(argv)
-    setting = Setting(Shape(args.students, args.sets, args.groups_per_set), args.latency_ms,
+    setting = Setting(shape_of(args), args.latency_ms,
                       args.drift, args.import_s)
     chosen = [v for v in VARIANTS if (not args.variant or v.name in args.variant)
               and not (args.skip_baseline and v.per_member)]

@@ -19,7 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from benchmarks._course import Shape, assignment, mib, roster, table, write_spec
+from benchmarks._course import (
+    Shape,
+    add_shape_args,
+    assignment,
+    mib,
+    roster,
+    shape_of,
+    table,
+    write_spec,
+)
 from reconciler import spec as speclib
 
 T = TypeVar("T")
@@ -89,15 +98,13 @@ def report(result: SpecResult) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--sets", type=int, default=10)
-    parser.add_argument("--groups-per-set", type=int, default=40)
+    add_shape_args(parser, Shape(2000, 10, 40))
     return parser.parse_args(argv)
 
 
 def main(argv: Sequence[str] | None = None) -> SpecResult:
     args = parse_args(argv)
-    result = run(Shape(args.students, args.sets, args.groups_per_set))
+    result = run(shape_of(args))
     print(report(result))
     return result
 

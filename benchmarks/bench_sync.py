@@ -26,6 +26,7 @@ from benchmarks._course import (
     RequestCounter,
     Shape,
     SleepRecorder,
+    add_shape_args,
     assignment,
     build_course,
     make_client,
@@ -33,6 +34,7 @@ from benchmarks._course import (
     phase_rows,
     profile_emulator,
     profile_text,
+    shape_of,
     table,
     write_spec,
 )
@@ -184,9 +186,7 @@ def report(result: SyncResult, *, latency_ms: float, throttle: bool) -> str:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=2000)
-    parser.add_argument("--sets", type=int, default=10)
-    parser.add_argument("--groups-per-set", type=int, default=40)
+    add_shape_args(parser, Shape(2000, 10, 40))
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--throttle", action="store_true",
                         help="enable the emulator's leaky-bucket throttle (defaults)")
@@ -202,7 +202,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> SyncResult:
     args = parse_args(argv)
-    shape = Shape(args.students, args.sets, args.groups_per_set)
+    shape = shape_of(args)
     result = run(shape, latency_ms=args.latency_ms, throttle=args.throttle,
                  drift_fraction=args.drift, write_cost=args.write_cost,
                  profile=args.profile_emulator)

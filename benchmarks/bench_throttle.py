@@ -29,10 +29,12 @@ from benchmarks._course import (
     RequestCounter,
     Shape,
     SleepRecorder,
+    add_shape_args,
     assignment,
     build_course,
     make_client,
     measure,
+    shape_of,
     table,
     write_spec,
 )
@@ -102,9 +104,7 @@ def report(shape: Shape, runs: list[ThrottleRun], *, latency_ms: float, status: 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--students", type=int, default=1000)
-    parser.add_argument("--sets", type=int, default=5)
-    parser.add_argument("--groups-per-set", type=int, default=40)
+    add_shape_args(parser, Shape(1000, 5, 40))
     parser.add_argument("--latency-ms", type=float, default=20.0)
     parser.add_argument("--status", type=int, choices=(403, 429), default=403)
     parser.add_argument("--variant", choices=tuple(VARIANTS), action="append",
@@ -114,7 +114,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> list[ThrottleRun]:
     args = parse_args(argv)
-    shape = Shape(args.students, args.sets, args.groups_per_set)
+    shape = shape_of(args)
     runs = run(shape, latency_ms=args.latency_ms, status=args.status,
                variants=args.variant or tuple(VARIANTS))
     print(report(shape, runs, latency_ms=args.latency_ms, status=args.status))
