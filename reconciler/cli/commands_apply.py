@@ -24,6 +24,7 @@ from reconciler.cli.options import (
     only,
 )
 from reconciler.cli.paths import is_single_file, spec_files
+from reconciler.cli.prompt import ask
 from reconciler.cli.terminal import Terminal
 from reconciler.errors import ConfigError, ReconcilerError
 from reconciler.interrupt import StopFlag
@@ -160,8 +161,7 @@ class Run:
                               "review the plan and re-run with --auto-approve")
         with self.stop.paused():  # Ctrl-C at the prompt aborts at once
             try:
-                answer = click.prompt("Do you want to apply these changes? Only 'yes' will "
-                                      "be accepted", default="", show_default=False)
+                answer = ask("Do you want to apply these changes? Only 'yes' will be accepted")
             except click.Abort:
                 self.terminal.line()
                 self.terminal.line("Apply cancelled; nothing was written.")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from reconciler.sandbox import SandboxServer
 from tests.conftest import SandboxFactory
 
@@ -90,6 +92,19 @@ def test_ctrl_c_at_the_prompt_aborts_at_once(sandbox: SandboxServer, tmp_path: P
     assert "Apply cancelled; nothing was written." in ran.output
     assert "Project Teams" not in categories(sandbox)
     assert "Traceback" not in ran.output and "Aborted." in ran.output
+
+
+@pytest.mark.parametrize(("typed", "said"), [("\x04", "Aborted."), ("no\r", "")],
+                         ids=["ctrl-d", "no"])
+def test_end_of_input_or_another_answer_at_the_prompt_writes_nothing(
+        sandbox: SandboxServer, tmp_path: Path, typed: str, said: str) -> None:
+    spec = write_spec(tmp_path, TEAMS)
+    ran = on_terminal(["apply", str(spec)], cli_env(sandbox),
+                      typing=[("Only 'yes' will be accepted", typed)], timeout=20)
+    assert ran.code == 1, ran.output
+    assert "Apply cancelled; nothing was written." in ran.output and said in ran.output
+    assert "Project Teams" not in categories(sandbox)
+    assert "Traceback" not in ran.output
 
 
 def test_retries_are_announced_on_a_terminal_and_only_logged_when_piped(
