@@ -23,8 +23,8 @@ def ask(question: str) -> str:
     Ctrl-C or end of input."""
     if os.name == "nt":
         return str(click.prompt(question, default="", show_default=False))
-    click.echo(f"{question}: ", nl=False)
-    try:
+    try:  # a Ctrl-C from the moment the question shows is an Abort
+        click.echo(f"{question}: ", nl=False)
         while not select.select([sys.stdin], [], [], POLL)[0]:
             pass
         line = sys.stdin.readline()
