@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import os
 import select
+import signal
 import subprocess
 import sys
 import termios
@@ -40,7 +41,8 @@ def on_terminal(args: Sequence[str], env: dict[str, str], *,
     """`typing`: (wait for this text, then type this) pairs, in order."""
     controller, tty = os.openpty()
     process = subprocess.Popen([sys.executable, "-m", "reconciler", *args], stdin=tty,
-                               stdout=tty, stderr=tty, env=env, close_fds=True,
+                               stdout=tty, stderr=tty, env={**env, "PYTHONFAULTHANDLER": "1"},
+                               close_fds=True,
                                preexec_fn=_own_terminal)
     os.close(tty)
     seen, pending = b"", list(typing)
@@ -60,12 +62,27 @@ def on_terminal(args: Sequence[str], env: dict[str, str], *,
                 os.write(controller, pending.pop(0)[1].encode())
             if not ready and process.poll() is not None:
                 break
-        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        try:
+            code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            raise AssertionError("the command did not end; it printed, then its threads' "
+                                 "stacks:\n" + _stacks(process, controller, seen)) from None
     finally:
         if process.poll() is None:
             process.kill()
         os.close(controller)
     return Ran(code, seen.decode("utf-8", "replace"))
+
+
+def _stacks(process: subprocess.Popen[bytes], controller: int, seen: bytes) -> str:
+    """What a hung child printed, and the stacks faulthandler prints on SIGABRT."""
+    process.send_signal(signal.SIGABRT)
+    try:
+        while select.select([controller], [], [], 1.0)[0]:
+            seen += os.read(controller, 65536)
+    except OSError:
+        pass
+    return seen.decode("utf-8", "replace")
 
 
 def piped(args: Sequence[str], env: dict[str, str]) -> Ran:
