@@ -35,6 +35,8 @@ class StopFlag:
         if threading.current_thread() is threading.main_thread():
             self._previous = signal.signal(signal.SIGINT, self._handle)
             self._installed = True
+            if hasattr(signal, "pthread_sigmask"):  # a parent may have left it blocked
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -34,6 +34,10 @@ def _own_terminal() -> None:
     typed Ctrl-C is a SIGINT, as in a real terminal."""
     os.setsid()
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+    # as a shell starts a command: Ctrl-C deliverable and not ignored, whatever the test
+    # process inherited or left behind (a fresh clone's run once had it so, now and then)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def on_terminal(args: Sequence[str], env: dict[str, str], *,
